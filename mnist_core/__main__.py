@@ -1,0 +1,166 @@
+"""Command line: python -m mnist_core train | evaluate | predict | evaluate-drawn."""
+
+from __future__ import annotations
+
+import os
+
+# Spinning OpenMP workers make 2-thread PyTorch 10-40x slower whenever the other core is busy;
+# passive waiting removes that cliff (see README). It must be set before torch is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import torch  # noqa: E402
+
+from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint, save_checkpoint  # noqa: E402
+from mnist_core.data import load_tensors  # noqa: E402
+from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402
+from mnist_core.evaluate import evaluate  # noqa: E402
+from mnist_core.train import TrainConfig, train  # noqa: E402
+
+
+def pick_device(name: str) -> str:
+    """The device asked for, or a clear error when it is not present."""
+    present = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    if not present.get(name, False):
+        raise MnistCoreError(f"Device {name!r} is not available here; use --device cpu.")
+    return name
+
+
+def command_train(args: argparse.Namespace) -> int:
+    """Train a model on MNIST and write its checkpoint atomically."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = TrainConfig(
+        model=args.model, hidden=tuple(args.hidden), dropout=args.dropout, epochs=args.epochs,
+        batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay,
+        label_smoothing=args.label_smoothing, augment=args.augment, seed=args.seed, device=pick_device(args.device),
+    )
+    train_data, test_data = load_tensors(True, args.data_dir), load_tensors(False, args.data_dir)
+    model, meta = train(config, train_data, test_data)
+    meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
+    path = save_checkpoint(args.out or f"runs/{args.model}.pt", model, config.model_config(), meta)
+    print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
+    return 0
+
+
+def command_evaluate(args: argparse.Namespace) -> int:
+    """Accuracy, per-class accuracy and confusion matrix of a checkpoint on the 10,000 test images."""
+    model, _ = load_checkpoint(args.checkpoint)
+    result = evaluate(model, *load_tensors(False, args.data_dir))
+    print(f"accuracy {result['accuracy']:.4f}")
+    print("per class " + " ".join(f"{digit}:{value:.4f}" for digit, value in enumerate(result["per_class"])))
+    print("confusion (rows true 0-9, columns predicted 0-9)")
+    for row in result["confusion"]:
+        print(" ".join(f"{count:5d}" for count in row))
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def command_predict(args: argparse.Namespace) -> int:
+    """Classify image files as the app classifies a drawing; non-zero exit if any file failed."""
+    from mnist_core.predict import Classifier
+
+    classifier = Classifier.load(args.checkpoint)
+    failed = False
+    for file in args.images:
+        record = {"file": file, "digit": None, "probabilities": None, "empty": False, "error": None}
+        try:
+            prediction = classifier.classify(file)
+            record.update(digit=prediction.digit, probabilities=prediction.probabilities)
+            text = f"{prediction.digit}  " + "  ".join(f"{d}:{p:.3f}" for d, p in prediction.top(3))
+            text += "  (unsure)" if prediction.unsure else ""
+        except EmptyImageError as error:
+            record["empty"] = True
+            text = str(error)
+        except MnistCoreError as error:
+            failed = True
+            record["error"] = str(error)
+            text = f"error: {error}"
+        print(json.dumps(record) if args.json else f"{file}: {text}")
+    return 1 if failed else 0
+
+
+def command_evaluate_drawn(args: argparse.Namespace) -> int:
+    """Accuracy of a checkpoint on a labelled folder of drawn digits, and a sheet of its mistakes."""
+    from mnist_core.drawn import evaluate_drawn, load_drawn_set, mistakes_sheet
+    from mnist_core.predict import Classifier
+
+    drawn = load_drawn_set(args.folder, args.variant, args.limit)
+    result = evaluate_drawn(Classifier.load(args.checkpoint), drawn)
+    print(f"{result['count']} drawn digits: accuracy {result['accuracy']:.4f}, unsure {result['unsure_rate']:.3f}")
+    print("per digit " + " ".join(f"{digit}:{value:.3f}" for digit, value in enumerate(result["per_class"])))
+    print("top confusions " + ", ".join(f"{t}→{p} ×{n}" for t, p, n in result["top_confusions"]))
+    if args.sheet:
+        print(f"mistakes sheet {mistakes_sheet(result['inputs'], result['wrong'], args.sheet)}")
+    if args.json:
+        print(json.dumps({key: value for key, value in result.items() if key not in ("wrong", "inputs")}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's subcommands and flags, with their defaults."""
+    parser = argparse.ArgumentParser(prog="python -m mnist_core", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    defaults = TrainConfig()
+
+    train_parser = commands.add_parser("train", help="train a model on MNIST")
+    train_parser.add_argument("--model", choices=["mlp", "linear"], default=defaults.model)
+    train_parser.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden), help="MLP hidden sizes")
+    train_parser.add_argument("--dropout", type=float, default=defaults.dropout)
+    train_parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    train_parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    train_parser.add_argument("--lr", type=float, default=defaults.lr, help="peak learning rate (one-cycle)")
+    train_parser.add_argument("--optimizer", choices=["adam", "adamw", "sgd"], default=defaults.optimizer)
+    train_parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+    train_parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
+    train_parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=defaults.augment)
+    train_parser.add_argument("--seed", type=int, default=defaults.seed)
+    train_parser.add_argument("--device", default=defaults.device, help="cpu, cuda or mps")
+    train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
+    train_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
+    train_parser.add_argument("--out", help="checkpoint to write (default: runs/<model>.pt)")
+    train_parser.set_defaults(run=command_train)
+
+    evaluate_parser = commands.add_parser("evaluate", help="measure a checkpoint on the MNIST test set")
+    evaluate_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    evaluate_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
+    evaluate_parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
+    evaluate_parser.set_defaults(run=command_evaluate)
+
+    predict_parser = commands.add_parser("predict", help="classify image files")
+    predict_parser.add_argument("images", nargs="+", metavar="IMAGE")
+    predict_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    predict_parser.add_argument("--json", action="store_true", help="one JSON object per file")
+    predict_parser.set_defaults(run=command_predict)
+
+    drawn_parser = commands.add_parser("evaluate-drawn", help="measure a checkpoint on a labelled drawn-digit folder")
+    drawn_parser.add_argument("folder", help="folder with labels.csv and rgba/ or rgb/ images")
+    drawn_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    drawn_parser.add_argument("--variant", default="rgba", help="image subfolder (rgba or rgb)")
+    drawn_parser.add_argument("--limit", type=int, help="use only the first N images")
+    drawn_parser.add_argument("--sheet", type=Path, help="write a contact sheet of the mistakes here (PNG)")
+    drawn_parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
+    drawn_parser.set_defaults(run=command_evaluate_drawn)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; user errors print one sentence, not a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except MnistCoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; no checkpoint was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Save a model with its metadata atomically; load it back safely (weights_only) or explain in one sentence why not."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zipfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from mnist_core.errors import CheckpointError
+from mnist_core.model import build_model
+
+FORMAT = "mnist_core/1"
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "mlp.pt"
+
+
+def save_checkpoint(path: str | os.PathLike, model: nn.Module, config: dict, meta: dict) -> Path:
+    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"format": FORMAT, "config": config, "state_dict": model.state_dict(), "meta": meta}
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            torch.save(payload, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temp_name, 0o644)  # mkstemp makes it private; a checkpoint is meant to be shared
+        os.replace(temp_name, path)
+    except BaseException:
+        # Interrupted (Ctrl-C included): the old checkpoint, if any, stays whole.
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read(path: Path) -> dict:
+    """The checkpoint's dict, loaded with weights_only=True, or a CheckpointError naming the file."""
+    if not path.is_file():
+        raise CheckpointError(f"Checkpoint {path} does not exist; train one with `python -m mnist_core train`.")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile, pickle.UnpicklingError) as error:
+        raise CheckpointError(
+            f"Checkpoint {path} is truncated, corrupted or not a checkpoint ({type(error).__name__}); "
+            "restore it from git or retrain it."
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"Checkpoint {path} is not an mnist_core checkpoint (format {FORMAT} expected).")
+    return payload
+
+
+def load_checkpoint(path: str | os.PathLike = DEFAULT_CHECKPOINT) -> tuple[nn.Module, dict]:
+    """The model in eval mode and the checkpoint's metadata (config, accuracy, how it was trained)."""
+    path = Path(path)
+    payload = _read(path)
+    config = payload["config"]
+    try:
+        model = build_model(**config)
+        model.load_state_dict(payload["state_dict"])
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise CheckpointError(
+            f"Checkpoint {path} does not match the model it describes ({config}): {str(error).splitlines()[0]}"
+        ) from None
+    model.eval()
+    return model, {"config": config, "path": str(path), **payload["meta"]}

@@ -1,0 +1,43 @@
+"""Measure a model on labelled images: accuracy, per-class accuracy and the confusion matrix."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def to_float(images: torch.Tensor) -> torch.Tensor:
+    """uint8 (N, 28, 28) images as the float (N, 1, 28, 28) batch in [0, 1] that ToTensor would give."""
+    return images.unsqueeze(1).float().div_(255)
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, images: torch.Tensor, batch_size: int = 5000) -> torch.Tensor:
+    """Logits (N, 10) for uint8 images (N, 28, 28), in batches, in eval mode."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    logits = torch.cat([model(to_float(chunk).to(device)).cpu() for chunk in images.split(batch_size)])
+    model.train(was_training)
+    return logits
+
+
+def confusion_matrix(labels: torch.Tensor, predictions: torch.Tensor) -> torch.Tensor:
+    """(10, 10) counts: row = true digit, column = predicted digit."""
+    return torch.bincount(labels * 10 + predictions, minlength=100).reshape(10, 10)
+
+
+def summarize(labels: torch.Tensor, predictions: torch.Tensor) -> dict:
+    """Accuracy (0..1), per-class accuracy and confusion matrix as plain Python values."""
+    confusion = confusion_matrix(labels, predictions)
+    per_class = confusion.diag().float() / confusion.sum(1).clamp_min(1).float()
+    return {
+        "accuracy": float((labels == predictions).float().mean()),
+        "per_class": [round(float(value), 6) for value in per_class],
+        "confusion": confusion.tolist(),
+    }
+
+
+def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict:
+    """Summary of the model's predictions on uint8 images against their labels."""
+    return summarize(labels, predict_logits(model, images).argmax(1))
