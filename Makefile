@@ -1,0 +1,69 @@
+# The README's two commands:
+#   make run    install requirements.txt and serve the app (python app.py)
+#   make test   install requirements-dev.txt (+ Debian's chromium) and run the whole test suite
+#
+# Python environment: an active virtual environment ($VIRTUAL_ENV) is used as it is; otherwise
+# `.venv/` is created with --system-site-packages, so a PyTorch already installed for the Python
+# that makes it is reused instead of downloaded again, and Debian's "externally managed" system
+# Python is never written to. `make VENV= run` installs into $(PYTHON) itself instead.
+#
+# MNIST: if MNIST_DATA_DIR is unset and ../shared/mnist exists (this project's offline copy of the
+# four raw files), both commands point MNIST_DATA_DIR at it; otherwise the app and the tests use
+# their own defaults (tests: ../shared/mnist; app: data/, downloading where it can).
+
+PYTHON ?= python3
+VENV ?= .venv
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+PYTEST_ARGS ?=
+
+ifdef VIRTUAL_ENV
+  PY := $(VIRTUAL_ENV)/bin/python
+  ENV_READY :=
+else ifneq ($(strip $(VENV)),)
+  PY := $(VENV)/bin/python
+  ENV_READY := $(VENV)/bin/python
+else
+  PY := $(PYTHON)
+  ENV_READY :=
+endif
+
+ifeq ($(origin MNIST_DATA_DIR),undefined)
+  ifneq ($(wildcard $(CURDIR)/../shared/mnist/.),)
+    export MNIST_DATA_DIR := $(abspath $(CURDIR)/../shared/mnist)
+  endif
+endif
+
+# Root may run apt-get itself; anyone else goes through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-dev chromium
+
+run: install
+	$(PY) app.py
+
+test: install-dev chromium
+	@echo "MNIST_DATA_DIR=$${MNIST_DATA_DIR:-<unset: tests read ../shared/mnist>}"
+	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure here." >&2; fi; \
+	exit $$status
+
+install: $(ENV_READY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+
+install-dev: $(ENV_READY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+
+# The browser test drives Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then echo "chromium: $(CHROMIUM_PATH)"; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser test"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else echo "make test: $(CHROMIUM_PATH) is missing and apt-get is not available; install Chromium and pass CHROMIUM_PATH=/path/to/chromium." >&2; exit 1; fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv --system-site-packages $(VENV) || { \
+	  echo "make: could not create $(VENV); on Debian install python3-venv, or run with VENV= to use $(PYTHON) directly." >&2; \
+	  rm -rf $(VENV); exit 1; }
