@@ -104,7 +104,7 @@ def train(
             loss.backward()
             optimizer.step()
             scheduler.step()
-            total_loss += float(loss) * len(index)
+            total_loss += loss.item() * len(index)
             correct += int((logits.argmax(1) == target).sum())
             seen += len(index)
             if step % 20 == 0:

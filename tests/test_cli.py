@@ -1,0 +1,76 @@
+"""The command line as a user runs it: predict, evaluate, evaluate-drawn, and clear errors."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """python -m mnist_core ARGS from the repo root, output captured."""
+    env = {**os.environ, **({"MNIST_DATA_DIR": str(data_dir)} if data_dir else {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mnist_core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_predict_reads_real_drawn_digits_and_reports_bad_files(drawn_dir, tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    blank = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("RGBA", (800, 800)).save(blank)
+    files = [str(drawn_dir / "rgba" / f"{index:05d}.png") for index in range(20)]
+    result = run_cli("predict", "--json", *files, str(bad), str(blank))
+    assert result.returncode == 1  # one file failed
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["file"] for record in records] == [*files, str(bad), str(blank)]
+    labels = [int(line.split(",")[1]) for line in (drawn_dir / "labels.csv").read_text().splitlines()[1:21]]
+    correct = sum(record["digit"] == label for record, label in zip(records, labels))
+    assert correct >= 17  # a generous floor on 20 real drawings
+    assert all(len(record["probabilities"]) == 10 and record["error"] is None for record in records[:20])
+    assert records[20]["error"] and records[20]["digit"] is None
+    assert records[21]["empty"] is True and records[21]["error"] is None
+
+
+def test_evaluate_prints_accuracy_and_ends_with_json(mnist_dir):
+    result = run_cli("evaluate", "--json", data_dir=mnist_dir)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert 0.97 < summary["accuracy"] <= 1
+    assert len(summary["per_class"]) == 10 and len(summary["confusion"]) == 10
+
+
+def test_evaluate_drawn_writes_a_mistakes_sheet(drawn_dir, tmp_path):
+    sheet = tmp_path / "mistakes.png"
+    result = run_cli("evaluate-drawn", str(drawn_dir), "--limit", "100", "--sheet", str(sheet), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert summary["count"] == 100 and summary["accuracy"] > 0.85
+    assert sheet.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["evaluate", "--checkpoint", "nowhere.pt"], "nowhere.pt does not exist"),
+        (["predict", "--checkpoint", "nowhere.pt", "x.png"], "nowhere.pt does not exist"),
+        (["evaluate-drawn", "nowhere"], "labels.csv not found"),
+    ],
+)
+def test_user_errors_are_one_sentence_without_traceback(args, expected):
+    result = run_cli(*args)
+    assert result.returncode == 1
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_mnist_is_one_sentence(tmp_path):
+    result = run_cli("evaluate", data_dir=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "MNIST_DATA_DIR" in result.stderr

@@ -1,0 +1,65 @@
+"""Models, augmentation and the training loop on real MNIST (small runs)."""
+
+import pytest
+import torch
+
+from mnist_core.augment import augment_batch
+from mnist_core.evaluate import evaluate, to_float
+from mnist_core.model import MLP, MnistModel, build_model
+from mnist_core.train import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def small_mnist(mnist_dir):
+    """5,000 training and 2,000 test images of the real set."""
+    from mnist_core.data import load_tensors
+
+    (train_x, train_y), (test_x, test_y) = load_tensors(True, mnist_dir), load_tensors(False, mnist_dir)
+    return (train_x[:5000], train_y[:5000]), (test_x[:2000], test_y[:2000])
+
+
+@pytest.mark.parametrize("model", [MnistModel(), MLP((64, 32))])
+@pytest.mark.parametrize("shape", [(5, 1, 28, 28), (5, 784)])
+def test_models_give_ten_logits_for_images_or_flat_vectors(model, shape):
+    assert model(torch.rand(shape)).shape == (5, 10)
+
+
+def test_models_are_fully_connected():
+    model = build_model("mlp", (128, 64))
+    kinds = {type(module).__name__ for module in model.modules()}
+    assert "Linear" in kinds and not any("Conv" in kind for kind in kinds)
+
+
+def test_augmentation_keeps_shape_range_and_varies_per_image():
+    images = torch.zeros(8, 1, 28, 28)
+    images[:, :, 8:20, 12:16] = 1.0  # the same bar in every image
+    out = augment_batch(images, torch.Generator().manual_seed(0))
+    assert out.shape == images.shape and float(out.min()) >= 0 and float(out.max()) <= 1.0001
+    assert not torch.allclose(out[0], out[1])  # each image has its own warp
+
+
+def test_short_training_beats_chance_by_far_and_is_deterministic(small_mnist):
+    config = TrainConfig(hidden=(128,), epochs=3, batch_size=128, augment=True, seed=3)
+    model, meta = train(config, *small_mnist, show_progress=False)
+    again, _ = train(config, *small_mnist, show_progress=False)
+    assert meta["test_accuracy"] > 0.85  # chance is 0.10
+    assert evaluate(model, *small_mnist[1])["accuracy"] == meta["test_accuracy"]
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, again.state_dict()[name]), name
+    assert len(meta["train_data_sha256"]) == 64 and meta["epochs"] == 3
+
+
+def test_tutorial_model_trains_with_adam(small_mnist):
+    config = TrainConfig(model="linear", optimizer="adam", lr=1e-2, epochs=1, augment=False)
+    model, meta = train(config, *small_mnist, show_progress=False)
+    assert isinstance(model, MnistModel) and meta["test_accuracy"] > 0.8
+
+
+def test_stop_request_ends_training_early(small_mnist):
+    model, meta = train(TrainConfig(hidden=(32,), epochs=5), *small_mnist, should_stop=lambda: True, show_progress=False)
+    assert meta["epochs"] == 1
+
+
+def test_to_float_matches_totensor_scale(small_mnist):
+    images = small_mnist[0][0][:3]
+    assert torch.allclose(to_float(images)[:, 0], images.float() / 255)
