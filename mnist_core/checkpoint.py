@@ -6,24 +6,40 @@ import os
 import pickle
 import tempfile
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from mnist_core.errors import CheckpointError
-from mnist_core.model import build_model
+from mnist_core.model import MNIST_MEAN, MNIST_STD, build_model
 
 FORMAT = "mnist_core/1"
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "mlp.pt"
 
 
-def save_checkpoint(path: str | os.PathLike, model: nn.Module, config: dict, meta: dict) -> Path:
-    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place."""
+def save_checkpoint(
+    path: str | os.PathLike, model: nn.Module, config: dict, meta: dict, half: bool = False
+) -> Path:
+    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place.
+
+    half=True stores the weights as float16 (half the file, for a Space); they load back as float32.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": FORMAT, "config": config, "state_dict": model.state_dict(), "meta": meta}
+    state = {
+        name: value.half() if half and value.is_floating_point() else value
+        for name, value in model.state_dict().items()
+    }
+    meta = {
+        **meta,
+        "normalization": {"mean": MNIST_MEAN, "std": MNIST_STD},  # applied inside the model, recorded for readers
+        "torch_version": str(torch.__version__),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    payload = {"format": FORMAT, "config": config, "state_dict": state, "meta": meta}
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:

@@ -41,3 +41,13 @@ def summarize(labels: torch.Tensor, predictions: torch.Tensor) -> dict:
 def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict:
     """Summary of the model's predictions on uint8 images against their labels."""
     return summarize(labels, predict_logits(model, images).argmax(1))
+
+
+def test_metrics(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict:
+    """The test-set figures a checkpoint records: accuracy, per-class accuracy and confusion matrix."""
+    summary = evaluate(model, images, labels)
+    return {
+        "test_accuracy": summary["accuracy"],
+        "per_class_accuracy": summary["per_class"],
+        "confusion": summary["confusion"],
+    }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from typing import Callable
 
 import torch
@@ -14,8 +13,8 @@ from tqdm import tqdm
 
 from mnist_core.augment import AugmentConfig, augment_batch
 from mnist_core.data import fingerprint
-from mnist_core.evaluate import evaluate, to_float
-from mnist_core.model import MNIST_MEAN, MNIST_STD, build_model
+from mnist_core.evaluate import evaluate, test_metrics, to_float
+from mnist_core.model import build_model
 
 
 @dataclass
@@ -124,17 +123,11 @@ def train(
         if should_stop():
             break
     model.eval()
-    summary = evaluate(model, *test_data)
     meta = {
-        "test_accuracy": summary["accuracy"],
-        "per_class_accuracy": summary["per_class"],
-        "confusion": summary["confusion"],
-        "normalization": {"mean": MNIST_MEAN, "std": MNIST_STD},
+        **test_metrics(model, *test_data),
         "epochs": epochs_done,
         "train_config": {**asdict(config), "hidden": list(config.hidden), "augment_config": config.augment_config.as_dict()},
         "training_seconds": round(time.perf_counter() - started, 1),
         "train_data_sha256": fingerprint(images, labels),
-        "torch_version": str(torch.__version__),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     return model.cpu(), meta
