@@ -1,0 +1,68 @@
+"""Draw tab callbacks: a sketchpad value or an uploaded image in; the top 3, a verdict and what the network saw out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from demo.models import load_classifier, public_message
+from demo.pictures import to_uint8, upscale
+from mnist_core.errors import EmptyImageError, MnistCoreError
+from mnist_core.predict import Prediction
+
+PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
+INPUT_SCALE = 10  # 28 x 28 shown as 280 x 280
+
+# (top 3 for gr.Label, verdict Markdown, the model input upscaled or None)
+DrawResult = tuple[dict[str, float] | None, str, np.ndarray | None]
+
+
+def _is_blank(image: np.ndarray | None) -> bool:
+    """True for a missing image or one of a single colour (an empty canvas, whatever the theme)."""
+    return image is None or bool((image == image[0, 0]).all())
+
+
+def sketch_ink(sketch: dict | np.ndarray | str | None) -> np.ndarray | str | None:
+    """What to classify in a Sketchpad value: the strokes of its layers on a blank canvas, else the composite."""
+    if not isinstance(sketch, dict):
+        return sketch
+    layers = [layer for layer in sketch.get("layers") or [] if layer is not None]
+    if layers and _is_blank(sketch.get("background")):
+        # In the browser the composite sits on the theme's opaque canvas colour (white, or dark in dark
+        # mode); the layers hold only the strokes, ink in alpha, so they read the same in either theme.
+        alpha = np.maximum.reduce([np.asarray(layer)[..., -1] for layer in layers])
+        return np.stack([np.zeros_like(alpha), alpha], axis=-1)  # grey + alpha: "LA" to PIL
+    return sketch.get("composite")
+
+
+def verdict(prediction: Prediction) -> str:
+    """The sentence above the bars: the digit, or a question when the model is unsure."""
+    (first, p_first), (second, _) = prediction.top(2)
+    if prediction.unsure:
+        return f"### 🤔 Not sure — is it a {first} or a {second}?"
+    return f"### It's a **{first}** ({p_first:.0%} sure)"
+
+
+def classify(source: np.ndarray | str | None, model_name: str) -> DrawResult:
+    """Classify one image with the chosen model; an empty canvas or unreadable image gives a message, never a digit."""
+    if source is None:
+        return None, PROMPT, None
+    try:
+        prediction = load_classifier(model_name).classify(source)
+    except EmptyImageError:
+        return None, PROMPT, None
+    except MnistCoreError as error:
+        return None, f"⚠️ {public_message(error)}", None
+    top = {str(digit): probability for digit, probability in prediction.top(3)}
+    shape = "×".join(str(size) for size in prediction.image.shape)
+    seen = f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below, enlarged {INPUT_SCALE}×)."
+    return top, seen, upscale(to_uint8(prediction.image), INPUT_SCALE)
+
+
+def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:
+    """Sketchpad value in (dict of background, layers, composite, or None); top 3, verdict and model input out."""
+    return classify(sketch_ink(sketch), model_name)
+
+
+def classify_upload(path: str | None, model_name: str) -> DrawResult:
+    """An uploaded photo or image file in; top 3, verdict and model input out."""
+    return classify(path, model_name)

@@ -1,0 +1,158 @@
+"""Gallery tab: a batch of MNIST through Dataset + ToTensor + DataLoader + make_grid, as the tutorial does it."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Subset
+from torchvision.datasets import MNIST
+
+from demo.models import DEFAULT_MODEL, load_classifier, model_title, public_message
+from demo.pictures import display_scale, grid_picture
+from mnist_core.data import load_tensors, tutorial_dataset
+from mnist_core.errors import DataUnavailableError, MnistCoreError
+from mnist_core.evaluate import to_float
+
+SPLITS = ("train", "test")
+ALL_DIGITS = "all"
+DIGIT_CHOICES = [ALL_DIGITS, *(str(digit) for digit in range(10))]
+MAX_BATCH = 256
+MAX_NROW = 32
+MAX_PADDING = 10
+HOW_TO_PROVIDE = (
+    "The gallery needs the four MNIST files (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, "
+    "`t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`): put them in `data/MNIST/raw/` or in a folder "
+    "named by the `MNIST_DATA_DIR` environment variable, then restart the app. Drawing works without them."
+)
+
+# (grid picture, labels table HTML, status Markdown, batch number shown)
+GalleryResult = tuple[np.ndarray | None, str, str, int]
+
+
+@lru_cache(maxsize=len(SPLITS))
+def dataset(split: str) -> MNIST:
+    """The tutorial's Dataset of a split (ToTensor on each image), opened once."""
+    return tutorial_dataset(train=split == "train")
+
+
+@lru_cache(maxsize=None)
+def test_predictions(model_name: str) -> torch.Tensor:
+    """A model's predicted digit for every test image, computed once in large batches."""
+    images, _ = load_tensors(train=False)
+    classifier = load_classifier(model_name)
+    return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])
+
+
+def candidates(split: str, digit: str, mistakes_only: bool, model_name: str) -> torch.Tensor:
+    """Indices of the split's images that pass the digit filter (and are misread by the model, if asked)."""
+    labels = dataset(split).targets
+    keep = torch.ones(len(labels), dtype=torch.bool)
+    if digit != ALL_DIGITS:
+        keep &= labels == int(digit)
+    if mistakes_only:
+        keep &= test_predictions(model_name) != labels
+    return keep.nonzero().flatten()
+
+
+def batch_indices(
+    pool: torch.Tensor, batch_size: int, number: int, seed: int, shuffle: bool
+) -> tuple[torch.Tensor, int, int]:
+    """The indices of batch `number` (wrapping around), that number and the count of batches."""
+    if shuffle:
+        pool = pool[torch.randperm(len(pool), generator=torch.Generator().manual_seed(seed))]
+    count = -(-len(pool) // batch_size)
+    number %= count
+    return pool[number * batch_size : (number + 1) * batch_size], number, count
+
+
+def load_batch(split: str, indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images (N, 1, 28, 28) and labels of the chosen indices, through a DataLoader as in the tutorial."""
+    loader = DataLoader(Subset(dataset(split), indices.tolist()), batch_size=len(indices))
+    return next(iter(loader))
+
+
+def labels_table(labels: torch.Tensor, predictions: torch.Tensor, nrow: int) -> str:
+    """The batch's labels in grid order, each with the model's answer; mistakes in red."""
+    cells = []
+    for label, guess in zip(labels.tolist(), predictions.tolist()):
+        if label == guess:
+            cells.append(f'<td title="label {label}, model {guess}">{label}</td>')
+        else:
+            cells.append(
+                f'<td title="label {label}, model {guess}" style="background:#fde2e2;color:#b00020">'
+                f"<b>{label}</b>→{guess}</td>"
+            )
+    rows = ["<tr>" + "".join(cells[start : start + nrow]) + "</tr>" for start in range(0, len(cells), nrow)]
+    return (
+        '<p>Labels in grid order; <span style="color:#b00020"><b>label</b>→answer</span> marks a mistake '
+        "(framed red in the grid).</p>"
+        '<table style="font-family:monospace;text-align:center;border-collapse:collapse">'
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def gallery_batch(
+    split: str = "train",
+    batch_size: int = 64,
+    nrow: int = 8,
+    padding: int = 2,
+    seed: int = 0,
+    shuffle: bool = True,
+    digit: str = ALL_DIGITS,
+    mistakes_only: bool = False,
+    model_name: str = DEFAULT_MODEL,
+    number: int = 0,
+) -> GalleryResult:
+    """Batch `number` of the chosen images as a make_grid picture, its labels with the model's answers, a status line."""
+    batch_size = int(np.clip(batch_size, 1, MAX_BATCH))
+    nrow, padding = int(np.clip(nrow, 1, MAX_NROW)), int(np.clip(padding, 0, MAX_PADDING))
+    seed = int(seed) % 2**63
+    if split not in SPLITS or digit not in DIGIT_CHOICES:
+        return None, "", f"⚠️ Choose a split from {SPLITS} and a digit from 0–9 or “all”.", 0
+    if mistakes_only:
+        split = "test"  # mistakes are counted on images the model never trained on
+    try:
+        pool = candidates(split, digit, mistakes_only, model_name)
+        if not len(pool):
+            return None, "", "No image matches these filters.", 0
+        indices, number, count = batch_indices(pool, batch_size, number, seed, shuffle)
+        images, labels = load_batch(split, indices)
+        predictions = load_classifier(model_name).probabilities(images).argmax(1)
+    except DataUnavailableError as error:
+        return None, "", f"⚠️ {HOW_TO_PROVIDE}\n\n({public_message(error)})", 0
+    except MnistCoreError as error:
+        return None, "", f"⚠️ {public_message(error)}", 0
+    mistakes = (predictions != labels).tolist()
+    width = min(nrow, len(indices)) * (28 + padding) + padding
+    picture = grid_picture(images, nrow, padding, mistakes, display_scale(width))
+    chosen = f"{split.capitalize()} split, " + ("all digits" if digit == ALL_DIGITS else f"digit {digit}")
+    if mistakes_only:
+        chosen += f", only the mistakes of the {model_title(model_name)}"
+    order = f"shuffled with seed {seed}" if shuffle else "in data set order"
+    status = (
+        f"{chosen}: {len(pool):,} images, {order}. Batch **{number + 1} of {count}**: {len(indices)} images "
+        f"through `make_grid(images, nrow={nrow}, padding={padding}, pad_value=0.5)`; "
+        f"the model misreads **{sum(mistakes)}** of them."
+    )
+    return picture, labels_table(labels, predictions, nrow), status, number
+
+
+def next_batch(
+    split: str,
+    batch_size: int,
+    nrow: int,
+    padding: int,
+    seed: int,
+    shuffle: bool,
+    digit: str,
+    mistakes_only: bool,
+    model_name: str,
+    number: int | None,
+) -> GalleryResult:
+    """The batch after the one shown, with the same settings (wraps around at the end)."""
+    settings = (split, batch_size, nrow, padding, seed, shuffle, digit, mistakes_only, model_name)
+    return gallery_batch(*settings, number=(number or 0) + 1)

@@ -1,0 +1,95 @@
+"""Model tab: what a checkpoint is, how it was trained, how well it reads each digit, and what its first layer looks for."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from demo.models import ROOT, architecture, load_classifier, model_title, public_message
+from demo.pictures import confusion_picture, weights_picture
+from mnist_core.errors import MnistCoreError
+from mnist_core.model import first_layer_weights
+
+MAX_UNITS_SHOWN = 128
+
+# (facts Markdown, per-class accuracy Markdown, confusion picture, weights picture, weights caption)
+ModelView = tuple[str, str, np.ndarray | None, np.ndarray | None, str]
+
+
+def training_summary(meta: dict) -> str:
+    """How a checkpoint was trained, in one line, from whatever its metadata records."""
+    train = meta.get("train_config", {})
+    parts = [
+        f"{meta['epochs']} epochs" if "epochs" in meta else None,
+        f"batch {train['batch_size']}" if "batch_size" in train else None,
+        f"{train.get('optimizer', '?')} lr {train['lr']}" if "lr" in train else None,
+        f"weight decay {train['weight_decay']}" if train.get("weight_decay") else None,
+        f"label smoothing {train['label_smoothing']}" if train.get("label_smoothing") else None,
+        ("with" if train.get("augment") else "without") + " augmentation" if "augment" in train else None,
+        f"seed {train['seed']}" if "seed" in train else None,
+        f"{meta['training_seconds']:.0f} s on {train.get('device', 'cpu')}" if "training_seconds" in meta else None,
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+def facts(name: str) -> str:
+    """The checkpoint's facts as Markdown: file, architecture, parameters, test accuracy, training."""
+    classifier = load_classifier(name)
+    meta, config = classifier.meta, classifier.meta["config"]
+    parameters = sum(parameter.numel() for parameter in classifier.model.parameters())
+    layers = (
+        "one `nn.Linear(784, 10)`: pixels straight to digit scores"
+        if config.get("name") == "linear"
+        else f"`Linear → ReLU → Dropout({config.get('dropout', 0)})` per hidden layer"
+    )
+    lines = [
+        f"### {model_title(name)}",
+        f"- **Checkpoint:** `checkpoints/{name}.pt`",
+        f"- **Layers:** {architecture(config)} — {layers}",
+        f"- **Parameters:** {parameters:,}",
+        f"- **MNIST test accuracy:** {meta['test_accuracy']:.2%} (10,000 images it never trained on)"
+        if "test_accuracy" in meta
+        else "- **MNIST test accuracy:** not recorded",
+        f"- **Training:** {training_summary(meta) or 'not recorded'}",
+    ]
+    if meta.get("command"):
+        lines.append(f"- **Command:** `{meta['command']}`")
+    if meta.get("created"):
+        lines.append(f"- **Created:** {meta['created']} with torch {meta.get('torch_version', '?')}")
+    return "\n".join(lines).replace(str(ROOT) + "/", "")
+
+
+def per_class_table(meta: dict) -> str:
+    """Test accuracy per digit as a one-row Markdown table, the weakest digit in bold."""
+    accuracy = meta.get("per_class_accuracy")
+    if not accuracy:
+        return "Per-digit accuracy was not recorded in this checkpoint."
+    weakest = int(np.argmin(accuracy))
+    cells = [f"**{value:.1%}**" if digit == weakest else f"{value:.1%}" for digit, value in enumerate(accuracy)]
+    return (
+        "| digit | " + " | ".join(str(digit) for digit in range(10)) + " |\n"
+        "|---|" + "---|" * 10 + "\n"
+        "| test accuracy | " + " | ".join(cells) + " |\n\n"
+        f"Weakest: **{weakest}**."
+    )
+
+
+@lru_cache(maxsize=None)
+def model_view(name: str) -> ModelView:
+    """Everything the Model tab shows for one checkpoint, rendered once per process."""
+    try:
+        classifier = load_classifier(name)
+    except MnistCoreError as error:
+        return f"⚠️ {public_message(error)}", "", None, None, ""
+    meta = classifier.meta
+    confusion = confusion_picture(meta["confusion"]) if meta.get("confusion") else None
+    weights = first_layer_weights(classifier.model)
+    shown = weights[:MAX_UNITS_SHOWN]
+    caption = (
+        f"The first layer's weights, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
+        "`make_grid`: red pixels push the unit up, blue pull it down."
+        + (" For the single-layer model these are the ten digit templates, 0 to 9." if len(weights) == 10 else "")
+    )
+    picture = weights_picture(shown, nrow=10 if len(shown) <= 10 else 16)
+    return facts(name), per_class_table(meta), confusion, picture, caption

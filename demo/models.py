@@ -1,0 +1,54 @@
+"""The shipped checkpoints a visitor can choose from, loaded once, and messages safe to show to visitors."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT
+from mnist_core.errors import CheckpointError, MnistCoreError
+from mnist_core.predict import Classifier
+
+DEFAULT_MODEL = DEFAULT_CHECKPOINT.stem
+ROOT = CHECKPOINT_DIR.parent
+# Any absolute POSIX or Windows path inside a message: visitors see only its last part.
+ABSOLUTE_PATH = re.compile(r"(?:(?<![\w.~])/|\b[A-Za-z]:\\)(?:[^\s/\\]+[/\\])+([^\s/\\]+)")
+
+
+def model_names() -> list[str]:
+    """The checkpoints shipped in checkpoints/, default first (names without .pt)."""
+    others = sorted(path.stem for path in CHECKPOINT_DIR.glob("*.pt") if path.stem != DEFAULT_MODEL)
+    return [DEFAULT_MODEL, *others]
+
+
+@lru_cache(maxsize=None)
+def load_classifier(name: str) -> Classifier:
+    """The classifier of a shipped checkpoint, loaded once per process."""
+    if name not in model_names():
+        # The name comes from the page: it never becomes a path unless it is one of ours.
+        raise CheckpointError(f"There is no checkpoint called {name!r}; choose one of {', '.join(model_names())}.")
+    return Classifier.load(CHECKPOINT_DIR / f"{name}.pt")
+
+
+def architecture(config: dict) -> str:
+    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10'."""
+    sizes = [784, *config.get("hidden", [])] if config.get("name") == "mlp" else [784]
+    return " → ".join(str(size) for size in [*sizes, 10])
+
+
+def model_title(name: str) -> str:
+    """A short human name for a checkpoint, e.g. 'MLP 784 → 512 → 256 → 10'."""
+    try:
+        config = load_classifier(name).meta["config"]
+    except MnistCoreError:
+        return f"{name} (cannot be loaded)"
+    kind = "Single layer (the tutorial's)" if config.get("name") == "linear" else "MLP"
+    return f"{kind} {architecture(config)}"
+
+
+def public_message(error: Exception) -> str:
+    """An error's one-sentence message without the server's folders (repo and temp paths shortened)."""
+    message = str(error).replace(str(ROOT) + "/", "").replace(tempfile.gettempdir() + "/", "")
+    return ABSOLUTE_PATH.sub(r"\1", message)

@@ -1,0 +1,185 @@
+"""The page: Draw, Gallery and Model tabs laid out top to bottom, each wired to its callbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from demo.draw import PROMPT, classify_sketch, classify_upload
+from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SPLITS, gallery_batch, next_batch
+from demo.model_info import model_view
+from demo.models import DEFAULT_MODEL, model_names, model_title
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES_DIR = HERE / "examples"
+READY_TO_DRAW_JS = (HERE / "ready_to_draw.js").read_text()
+
+# A canvas near its on-screen size: the browser re-encodes it as PNG after every stroke, so a smaller
+# canvas answers sooner. Brush width (2 x radius) 1/16 of the side, as Gradio's own default brush on
+# its 800 px canvas: on the drawn-digit set, thickened to 6-8% of the side, both models read more
+# digits right than at 4% (MLP 92-93% vs 91%, single layer 85-86% vs 82.5%; 10% and more is worse).
+CANVAS = 512
+BRUSH_RADIUS = 16
+INK = "#000000"
+
+# The forward pass takes well under a millisecond, so many drawings may run at once; the queue bounds
+# what waits, and visitors beyond it are told to retry instead of hanging.
+PREDICT_CONCURRENCY = 16
+GALLERY_CONCURRENCY = 4
+QUEUE_SIZE = 256
+LAUNCH_OPTIONS = {
+    "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
+    "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
+    "footer_links": ["api", "gradio"],
+}
+
+
+@dataclass
+class DrawTab:
+    """The Draw tab's components that other tabs re-run predictions with."""
+
+    sketchpad: gr.Sketchpad
+    outputs: list[gr.components.Component]
+
+
+def clear_drawing() -> tuple[None, None, str, None]:
+    """An empty canvas and the prompt in place of a prediction."""
+    return None, None, PROMPT, None
+
+
+def draw_tab(model_name: gr.State) -> DrawTab:
+    """Sketchpad, clear, examples and upload on the left; the answer and what the network sees on the right."""
+    with gr.Tab("Draw", id="draw"), gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            sketchpad = gr.Sketchpad(
+                label="Draw one digit",
+                elem_id="sketchpad",
+                image_mode="RGBA",  # the strokes' alpha is the ink
+                type="numpy",
+                format="png",
+                canvas_size=(CANVAS, CANVAS),
+                fixed_canvas=True,
+                layers=False,
+                transforms=(),
+                brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK], default_color=INK, color_mode="fixed"),
+                eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
+                buttons=[],
+            )
+            clear = gr.Button("Clear", variant="secondary", elem_id="clear")
+            gr.Examples(
+                examples=[str(path) for path in sorted(EXAMPLES_DIR.glob("*.png"))],
+                inputs=sketchpad,
+                label="Or start from a drawing (pen-written digits from UNIPEN, CC BY 4.0)",
+            )
+            with gr.Accordion("…or upload a photo or image of a digit", open=False):
+                upload = gr.Image(label="Photo of one digit", type="filepath", image_mode=None, sources=["upload", "clipboard"])
+        with gr.Column(scale=2):
+            answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")
+            top3 = gr.Label(label="Top 3", num_top_classes=3, show_heading=False)
+            seen = gr.Image(
+                label="What the network sees: 1×28×28, enlarged",
+                format="png",  # lossless: every one of the 784 pixels shows as it is
+                image_mode="L",
+                interactive=False,
+                height=300,
+                buttons=["download", "fullscreen"],
+            )
+    outputs = [top3, answer, seen]
+    predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id="predict")
+    sketchpad.change(classify_sketch, [sketchpad, model_name], outputs, api_name="predict", **predict)
+    upload.change(classify_upload, [upload, model_name], outputs, api_name="predict_image", **predict)
+    clear.click(clear_drawing, None, [sketchpad, *outputs], queue=False, api_visibility="private")
+    return DrawTab(sketchpad, outputs)
+
+
+def gallery_tab(model_name: gr.State) -> gr.Tab:
+    """Data-loader controls on the left, the make_grid picture and its labels on the right."""
+    with gr.Tab("Gallery", id="gallery") as tab:
+        gr.Markdown(
+            "A batch of MNIST exactly as the tutorial makes it: `MNIST(transform=ToTensor())` → `DataLoader` → "
+            "`make_grid(images)` → `.permute(1, 2, 0)` for display. The model's answer is beside each label."
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=240):
+                split = gr.Radio(list(SPLITS), value="train", label="Split")
+                batch_size = gr.Slider(1, MAX_BATCH, value=64, step=1, label="Batch size")
+                nrow = gr.Slider(1, MAX_NROW, value=8, step=1, label="Images per row (nrow)")
+                padding = gr.Slider(0, MAX_PADDING, value=2, step=1, label="Padding (px)")
+                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+                shuffle = gr.Checkbox(True, label="Shuffle")
+                digit = gr.Dropdown(DIGIT_CHOICES, value="all", label="Only this digit")
+                mistakes = gr.Checkbox(False, label="Only the model's mistakes (test split)")
+                with gr.Row():
+                    show = gr.Button("Show batch", variant="primary")
+                    more = gr.Button("Next batch →")
+            with gr.Column(scale=3):
+                status = gr.Markdown(label="Batch")
+                grid = gr.Image(label="make_grid(images)", format="png", interactive=False, buttons=["download", "fullscreen"])
+                labels = gr.HTML(label="Labels in grid order")
+    number = gr.State(0)
+    settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, model_name]
+    outputs = [grid, labels, status, number]
+    options = dict(concurrency_limit=GALLERY_CONCURRENCY, concurrency_id="gallery")
+    show.click(gallery_batch, settings, outputs, api_name="gallery", **options)
+    more.click(next_batch, [*settings, number], outputs, api_name="gallery_next", **options)
+    gr.on(
+        [control.change for control in settings[:-1]],
+        gallery_batch,
+        settings,
+        outputs,
+        trigger_mode="always_last",
+        api_visibility="private",
+        **options,
+    )
+    # Opening the tab shows the current batch, so nobody meets an empty page.
+    tab.select(gallery_batch, [*settings, number], outputs, api_visibility="private", **options)
+    return tab
+
+
+def use_model(name: str) -> tuple:
+    """Switch this visitor's model: the name for the session state and the Model tab's new contents."""
+    return (name, *model_view(name))
+
+
+def model_tab(model_name: gr.State, draw: DrawTab) -> gr.Tab:
+    """The chosen checkpoint: a picker, its facts and per-digit accuracy, confusion matrix and first-layer weights."""
+    facts, per_class, confusion, weights, caption = model_view(DEFAULT_MODEL)
+    with gr.Tab("Model", id="model") as tab:
+        choice = gr.Radio(
+            [(model_title(name), name) for name in model_names()],
+            value=DEFAULT_MODEL,
+            label="Model that reads your drawings (in this browser tab)",
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column():
+                facts_view = gr.Markdown(facts)
+                per_class_view = gr.Markdown(per_class)
+            confusion_view = gr.Image(
+                confusion, label="Confusion matrix on the MNIST test set", format="png", interactive=False, height=520
+            )
+        weights_caption = gr.Markdown(caption)
+        weights_view = gr.Image(weights, label="First-layer weights", format="png", interactive=False)
+    views = [facts_view, per_class_view, confusion_view, weights_view, weights_caption]
+    choice.change(use_model, choice, [model_name, *views], api_visibility="private").then(
+        classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"
+    )
+    return tab
+
+
+def build_demo() -> gr.Blocks:
+    """The whole app, queue configured, ready to launch with LAUNCH_OPTIONS."""
+    with gr.Blocks(title="Draw a digit — MNIST", delete_cache=(3600, 3600)) as demo:
+        model_name = gr.State(DEFAULT_MODEL)  # per visitor: the Model tab's choice applies to their drawings
+        gr.Markdown(
+            "# ✍️ Draw a digit, watch a neural network read it\n"
+            "A fully connected network trained on MNIST in PyTorch. Draw below; browse the data it learned "
+            "from in **Gallery**; see what it is and what it looks for in **Model**."
+        )
+        with gr.Tabs():
+            draw = draw_tab(model_name)
+            gallery_tab(model_name)
+            model_tab(model_name, draw)
+        demo.load(None, js=READY_TO_DRAW_JS)
+    return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=GALLERY_CONCURRENCY)

@@ -1,0 +1,295 @@
+"""The app: its callbacks as plain functions, then the launched server through gradio_client."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from demo import gallery
+from demo.draw import PROMPT, classify_sketch, classify_upload, sketch_ink, verdict
+from demo.gallery import gallery_batch, next_batch
+from demo.model_info import model_view
+from demo.models import DEFAULT_MODEL, model_names, public_message
+from demo.ui import EXAMPLES_DIR
+from mnist_core.errors import DataUnavailableError
+from mnist_core.predict import Prediction
+
+SIDE = 512
+DARK_CANVAS = (11, 15, 24, 255)  # roughly the canvas colour of Gradio's dark theme
+CELL = re.compile(r'title="label (\d), model (\d)"')
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real_mnist(mnist_dir: Path):
+    """Point the gallery at the real MNIST files for this module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
+        gallery.dataset.cache_clear()
+        yield
+    gallery.dataset.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def drawn(drawn_dir: Path) -> list[tuple[Path, int]]:
+    """The first 60 drawn digits (800 x 800 RGBA canvases) with their labels."""
+    with open(drawn_dir / "labels.csv", newline="") as file:
+        rows = list(csv.DictReader(file))[:60]
+    return [(drawn_dir / "rgba" / row["file"], int(row["label"])) for row in rows]
+
+
+def rgba(path: Path) -> np.ndarray:
+    """An image file as the RGBA array the sketchpad hands over."""
+    return np.asarray(Image.open(path).convert("RGBA"))
+
+
+def browser_value(strokes: np.ndarray, canvas_rgba: tuple[int, int, int, int]) -> dict:
+    """A sketchpad value as the browser sends it: an opaque theme-coloured background, a transparent
+    layer holding the strokes, and their composite."""
+    background = np.empty_like(strokes)
+    background[:] = canvas_rgba
+    alpha = strokes[..., 3:].astype(np.float32) / 255
+    composite = (strokes * alpha + background * (1 - alpha)).round().astype(np.uint8)
+    composite[..., 3] = 255
+    return {"background": background, "layers": [strokes], "composite": composite}
+
+
+def blank(fill: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np.ndarray:
+    """An empty canvas of one colour."""
+    canvas = np.empty((SIDE, SIDE, 4), dtype=np.uint8)
+    canvas[:] = fill
+    return canvas
+
+
+# --- Draw tab -------------------------------------------------------------------------------------
+
+
+def test_sketchpad_composites_of_real_drawings_are_read(drawn):
+    """An alpha-only composite (transparent canvas, black ink) as an API caller sends it."""
+    correct = 0
+    for path, label in drawn:
+        top, text, seen = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
+        assert len(top) == 3 and all(0 <= p <= 1 for p in top.values())
+        assert "1×28×28" in text and seen.shape == (280, 280) and seen.dtype == np.uint8
+        correct += max(top, key=top.get) == str(label)
+    assert correct >= 0.8 * len(drawn), f"only {correct} of {len(drawn)} drawn digits read correctly"
+
+
+@pytest.mark.parametrize("canvas", [(255, 255, 255, 255), DARK_CANVAS], ids=["light theme", "dark theme"])
+def test_browser_value_reads_the_strokes_in_either_theme(drawn, canvas):
+    """On the dark theme's canvas black ink barely shows in the composite; the strokes' layer still reads right."""
+    for path, label in drawn[:10]:
+        alone = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
+        in_browser = classify_sketch(browser_value(rgba(path), canvas), DEFAULT_MODEL)
+        assert in_browser[0] == alone[0]
+
+
+def test_layers_on_a_loaded_picture_read_the_composite():
+    """With a picture as background (an example), the composite holds the digit, not the empty layer."""
+    example = rgba(next(EXAMPLES_DIR.glob("4_*.png")))
+    value = {"background": example, "layers": [blank()], "composite": example}
+    assert sketch_ink(value) is example
+    top = classify_sketch(value, DEFAULT_MODEL)[0]
+    assert max(top, key=top.get) == "4"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        {"background": None, "layers": [], "composite": None},
+        {"background": None, "layers": [], "composite": blank()},
+        {"background": None, "layers": [], "composite": blank((255, 255, 255, 255))},
+        browser_value(blank(), (255, 255, 255, 255)),
+        browser_value(blank(), DARK_CANVAS),
+    ],
+    ids=["None", "no composite", "transparent", "all white", "cleared, light", "cleared, dark"],
+)
+def test_empty_canvas_prompts_and_never_shows_a_digit(value):
+    assert classify_sketch(value, DEFAULT_MODEL) == (None, PROMPT, None)
+
+
+def test_unsure_answers_ask_instead_of_asserting():
+    probabilities = [0.0] * 10
+    probabilities[4], probabilities[9], probabilities[7] = 0.46, 0.44, 0.10
+    prediction = Prediction(4, probabilities, image=None)
+    assert prediction.unsure
+    assert "Not sure — is it a 4 or a 9?" in verdict(prediction)
+
+
+def test_every_example_drawing_is_read_as_its_digit():
+    for path in sorted(EXAMPLES_DIR.glob("*.png")):
+        top = classify_sketch(str(path), DEFAULT_MODEL)[0]
+        assert max(top, key=top.get) == path.name[0], path.name
+
+
+def test_upload_of_a_white_background_image(drawn_dir: Path):
+    top, text, _ = classify_upload(str(drawn_dir / "rgb" / "00002.png"), DEFAULT_MODEL)  # a 2, black on white
+    assert max(top, key=top.get) == "2"
+
+
+def test_upload_that_is_not_an_image_gives_a_message_without_paths(tmp_path: Path):
+    text_file = tmp_path / "digit.png"
+    text_file.write_text("not a picture")
+    top, text, seen = classify_upload(str(text_file), DEFAULT_MODEL)
+    assert top is None and seen is None and text.startswith("⚠️")
+    assert str(tmp_path) not in text
+
+
+def test_each_shipped_model_reads_and_a_foreign_name_is_refused(drawn):
+    path, label = drawn[0]
+    for name in model_names():
+        assert classify_sketch(str(path), name)[0]
+    top, text, _ = classify_sketch(str(path), "../../etc/passwd")
+    assert top is None and "no checkpoint called" in text
+
+
+def test_public_messages_hide_server_folders():
+    message = public_message(ValueError("Checkpoint /srv/app/checkpoints/mlp.pt and C:\\data\\x.gz are broken."))
+    assert message == "Checkpoint mlp.pt and x.gz are broken."
+
+
+# --- Gallery tab ----------------------------------------------------------------------------------
+
+
+def cells(table: str) -> list[tuple[int, int]]:
+    """(label, model answer) of each cell of the labels table, in grid order."""
+    return [(int(label), int(answer)) for label, answer in CELL.findall(table)]
+
+
+def test_gallery_defaults_show_a_batch_of_64_with_labels():
+    picture, table, status, number = gallery_batch()
+    assert picture.ndim == 3 and picture.shape[2] == 3 and picture.dtype == np.uint8
+    assert len(cells(table)) == 64 and number == 0
+    assert "Batch **1 of 938**" in status
+
+
+@pytest.mark.parametrize("nrow, padding", [(8, 2), (5, 0), (16, 4)])
+def test_gallery_grid_follows_nrow_and_padding(nrow, padding):
+    picture, table, _, _ = gallery_batch(batch_size=20, nrow=nrow, padding=padding)
+    rows = -(-20 // nrow)
+    width, height = nrow * (28 + padding) + padding, rows * (28 + padding) + padding
+    scale = picture.shape[1] // width
+    assert picture.shape[:2] == (height * scale, width * scale) and scale >= 2
+    assert table.count("<tr>") == rows
+
+
+def test_gallery_digit_filter_split_and_seed():
+    picture, table, status, _ = gallery_batch(split="test", digit="3", batch_size=50, seed=7)
+    assert {label for label, _ in cells(table)} == {3} and "Test split, digit 3" in status
+    again, _, _, _ = gallery_batch(split="test", digit="3", batch_size=50, seed=7)
+    other, _, _, _ = gallery_batch(split="test", digit="3", batch_size=50, seed=8)
+    assert np.array_equal(again, picture) and not np.array_equal(other, picture)
+
+
+def test_gallery_mistakes_are_all_mistakes_and_framed():
+    picture, table, status, _ = gallery_batch(split="train", mistakes_only=True, batch_size=30)
+    pairs = cells(table)
+    assert pairs and all(label != answer for label, answer in pairs)
+    assert "Test split" in status  # mistakes are always counted on the test split
+    red = (picture[..., 0] > 200) & (picture[..., 1] < 80) & (picture[..., 2] < 80)
+    assert red.any()
+
+
+def test_next_batch_moves_on_and_wraps_around():
+    settings = ("test", 256, 16, 2, 0, False, "all", False, DEFAULT_MODEL)
+    _, first, _, number = gallery_batch(*settings)
+    _, second, status, number = next_batch(*settings, number)
+    assert number == 1 and cells(second) != cells(first) and "Batch **2 of 40**" in status
+    _, wrapped, _, number = next_batch(*settings, 39)
+    assert number == 0 and cells(wrapped) == cells(first)
+
+
+@pytest.mark.parametrize("batch_size, expected", [(0, 1), (100_000, 256)])
+def test_gallery_batch_size_is_kept_in_range(batch_size, expected):
+    _, table, _, _ = gallery_batch(batch_size=batch_size, seed=-5)
+    assert len(cells(table)) == expected
+
+
+def test_gallery_refuses_an_unknown_digit():
+    picture, _, status, _ = gallery_batch(digit="11")
+    assert picture is None and status.startswith("⚠️")
+
+
+def test_gallery_without_mnist_says_how_to_provide_it_and_drawing_still_works(monkeypatch, drawn):
+    def missing(train: bool, data_dir=None):
+        raise DataUnavailableError("MNIST is not in /nowhere/MNIST and could not be downloaded.")
+
+    monkeypatch.setattr(gallery, "tutorial_dataset", missing)
+    gallery.dataset.cache_clear()
+    try:
+        picture, _, status, _ = gallery_batch()
+    finally:
+        monkeypatch.undo()
+        gallery.dataset.cache_clear()
+    assert picture is None and "MNIST_DATA_DIR" in status and "/nowhere" not in status
+    assert classify_sketch(str(drawn[0][0]), DEFAULT_MODEL)[0]
+
+
+# --- Model tab ------------------------------------------------------------------------------------
+
+
+def test_model_view_of_each_checkpoint():
+    for name in model_names():
+        facts, per_class, confusion, weights, caption = model_view(name)
+        assert "Parameters:" in facts and "test accuracy" in facts.lower() and "/work" not in facts
+        assert per_class.count("%") == 10
+        assert confusion.ndim == 3 and weights.ndim == 3
+    assert "digit templates" in model_view("linear")[4]
+
+
+# --- The launched app, through gradio_client -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client():
+    """The app served on a free local port, with the launch options app.py uses."""
+    from gradio_client import Client
+
+    from demo.ui import LAUNCH_OPTIONS, build_demo
+
+    demo = build_demo()
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
+    try:
+        yield Client(url, verbose=False)
+    finally:
+        demo.close()
+
+
+def sketch_file(path: Path) -> dict:
+    """The /predict argument for an image file: a sketchpad value with only a composite."""
+    from gradio_client import handle_file
+
+    return {"background": None, "layers": [], "composite": handle_file(str(path))}
+
+
+def test_api_lists_predict_and_gallery(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/predict", "/gallery"} <= set(endpoints)
+
+
+def test_api_predict_reads_real_drawn_digits(client, drawn):
+    sample = drawn[:12]
+    correct = 0
+    for path, label in sample:
+        top, text, seen = client.predict(sketch_file(path), api_name="/predict")
+        assert len(top["confidences"]) == 3 and "1×28×28" in text
+        assert Image.open(seen).format == "PNG" and Image.open(seen).size == (280, 280)
+        correct += top["label"] == str(label)
+    assert correct >= 0.75 * len(sample)
+
+
+def test_api_predict_on_an_empty_canvas_prompts(client, tmp_path: Path):
+    empty = tmp_path / "empty.png"
+    Image.fromarray(blank()).save(empty)
+    top, text, seen = client.predict(sketch_file(empty), api_name="/predict")
+    assert text == PROMPT and seen is None and not (top or {}).get("label")
+
+
+def test_api_gallery_with_all_defaults(client):
+    picture, table, status = client.predict(api_name="/gallery")  # the batch number is session state, not returned
+    assert Image.open(picture).format == "PNG" and len(cells(table)) == 64 and "Batch" in status
