@@ -62,7 +62,7 @@ def command_evaluate(args: argparse.Namespace) -> int:
     """Accuracy, per-class accuracy and confusion matrix of a checkpoint on the 10,000 test images."""
     model, _ = load_checkpoint(args.checkpoint)
     result = evaluate(model, *load_tensors(False, args.data_dir))
-    print(f"accuracy {result['accuracy']:.4f}")
+    print(f"accuracy {result['accuracy']:.4f}, unsure {result['unsure_rate']:.4f}")
     print("per class " + " ".join(f"{digit}:{value:.4f}" for digit, value in enumerate(result["per_class"])))
     print("confusion (rows true 0-9, columns predicted 0-9)")
     for row in result["confusion"]:

@@ -12,7 +12,7 @@ from torchvision.utils import make_grid, save_image
 
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import summarize
-from mnist_core.predict import Classifier, unsure_mask
+from mnist_core.predict import Classifier
 from mnist_core.preprocess import preprocess
 
 
@@ -49,24 +49,23 @@ def top_confusions(confusion: list[list[int]], k: int = 5) -> list[tuple[int, in
 
 def mistakes_sheet(inputs: torch.Tensor, wrong: torch.Tensor, path: str | os.PathLike, nrow: int = 20) -> Path:
     """Save the model inputs of the misread digits as one contact sheet through make_grid."""
-    grid = make_grid(inputs[wrong], nrow=nrow, padding=2, pad_value=0.5)
+    misread = inputs[wrong] if bool(wrong.any()) else torch.zeros(1, 1, 28, 28)  # a blank tile: no mistakes
+    grid = make_grid(misread, nrow=nrow, padding=2, pad_value=0.5)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_image(grid, path)
     return path
 
 
-def evaluate_drawn(classifier: Classifier, drawn: DrawnSet, inputs: torch.Tensor | None = None) -> dict:
+def evaluate_drawn(classifier: Classifier, drawn: DrawnSet) -> dict:
     """Accuracy, per-digit accuracy, confusions and unsure rate of a classifier on a drawn set."""
-    inputs = preprocess_all(drawn.files) if inputs is None else inputs
+    inputs = preprocess_all(drawn.files)
     probabilities = classifier.probabilities(inputs)
-    predictions = probabilities.argmax(1)
-    summary = summarize(drawn.labels, predictions)
+    summary = summarize(drawn.labels, probabilities)
     return {
         **summary,
         "count": len(drawn.files),
         "top_confusions": top_confusions(summary["confusion"]),
-        "unsure_rate": float(unsure_mask(probabilities).float().mean()),
-        "wrong": (predictions != drawn.labels),
+        "wrong": probabilities.argmax(1) != drawn.labels,
         "inputs": inputs,
     }

@@ -10,18 +10,8 @@ import torch
 from torch import nn
 
 from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint
+from mnist_core.evaluate import unsure_mask
 from mnist_core.preprocess import preprocess
-
-# Below this top probability, or with the runner-up this close, the answer is called unsure.
-UNSURE_TOP = 0.6
-UNSURE_MARGIN = 0.25
-
-
-def unsure_mask(probabilities: torch.Tensor) -> torch.Tensor:
-    """True where the model should not assert one digit: a weak winner or a close runner-up."""
-    first, second = probabilities.topk(2, dim=-1).values.unbind(-1)
-    return (first < UNSURE_TOP) | (first - second < UNSURE_MARGIN)
-
 
 @dataclass
 class Prediction:
