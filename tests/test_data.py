@@ -49,3 +49,10 @@ def test_missing_data_offline_gives_one_clear_sentence(tmp_path, download):
         mnist_dataset(train=True, data_dir=tmp_path / "empty", download=download)
     message = str(caught.value)
     assert "MNIST_DATA_DIR" in message and "--data-dir" in message and "\n" not in message
+
+
+def test_without_totensor_a_batch_of_pil_images_cannot_be_collated(mnist_dir):
+    # The tutorial's lesson: the Dataset yields PIL images until transforms.ToTensor() is added.
+    loader = DataLoader(mnist_dataset(train=False, data_dir=mnist_dir), batch_size=4)
+    with pytest.raises(TypeError, match="PIL"):
+        next(iter(loader))
