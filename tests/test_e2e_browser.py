@@ -1,0 +1,230 @@
+"""End to end, as a person uses it: start `python app.py`, draw digits with the mouse in Chromium, read the label.
+
+Playwright for Python drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM_PATH); Playwright's own
+browser download is not used. The test never touches an editor tool: the sketchpad must be ready to draw
+when the page opens and again after clearing. Screenshots go to screenshots/ (git-ignored).
+Select it alone with `-m e2e`; it is part of the default run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SERVE_TIMEOUT_S = 120  # first page; generous for a loaded 2-core CI machine
+LABEL_TIMEOUT_MS = 60_000
+
+# The sketchpad has an elem_id (demo/ui.py); the rest is found as a person finds it: by role and name.
+SKETCHPAD = "#sketchpad"
+TOP3_LABEL = "Top 3"  # the gr.Label's block label; its first row is the most likely digit
+# The top class of a gr.Label: its heading, or (show_heading=False) the first row of its list.
+TOP_CLASS_JS = """block => { const e = block.querySelector('[data-testid=label-output-value]') || block.querySelector('dl dt');
+                             return e ? e.textContent.trim() : ''; }"""
+
+# Digits as strokes in image coordinates: (0, 0) is the centre of the drawing area, ±0.5 its edges,
+# y grows downwards. Each digit is drawn large, as a person fills a box; one stroke each, so one
+# prediction arrives, the final one.
+DIGIT_STROKES = {
+    "1": [[(0.03, -0.37), (0.0, 0.0), (-0.03, 0.37)]],
+    "7": [[(-0.27, -0.33), (0.0, -0.33), (0.27, -0.33), (0.12, 0.0), (-0.04, 0.38)]],
+    "0": [[(0.24 * math.sin(2 * math.pi * k / 48), -0.36 * math.cos(2 * math.pi * k / 48)) for k in range(52)]],
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+@pytest.fixture(scope="module")
+def app_url(mnist_dir: Path, tmp_path_factory) -> str:
+    """`python app.py` on a free port, as a user starts it; stopped after the module's tests."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
+               GRADIO_ANALYTICS_ENABLED="False", MNIST_DATA_DIR=str(mnist_dir), PYTHONUNBUFFERED="1")
+    url = f"http://127.0.0.1:{port}/"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        started = time.monotonic()
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"python app.py exited with {process.returncode}:\n{_log_tail(log)}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() - started > SERVE_TIMEOUT_S:
+                pytest.fail(f"python app.py did not serve {url} within {SERVE_TIMEOUT_S} s:\n{_log_tail(log)}")
+            time.sleep(0.25)
+        print(f"app served its first page after {time.monotonic() - started:.1f} s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make test does) for the browser test")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev.txt)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    page.wait_for_selector(f"{SKETCHPAD} canvas")
+    yield page
+    context.close()
+
+
+def _drawing_area(page) -> tuple[float, float, float]:
+    """Centre (x, y) and side, in page pixels, of the sketchpad's drawing area.
+
+    The editor shows a canvas_size image, scaled by its zoom, centred in its pixi canvas; both the canvas
+    size (from the app's config) and the zoom (the editor's own readout) are read from the page.
+    """
+    box = page.locator(f"{SKETCHPAD} .pixi-target canvas").bounding_box()
+    assert box, "the sketchpad's canvas is not visible"
+    elem_id = SKETCHPAD.lstrip("#")
+    canvas_size = page.evaluate(
+        """id => { const c = (window.gradio_config || {}).components || [];
+                   const s = c.find(x => x.props && x.props.elem_id === id);
+                   return s ? s.props.canvas_size : null; }""", elem_id)
+    zoom_text = page.locator(f"{SKETCHPAD} .zoom-number").first.inner_text() if page.locator(
+        f"{SKETCHPAD} .zoom-number").count() else ""
+    zoom = re.search(r"(\d+(?:\.\d+)?)\s*%", zoom_text)
+    if canvas_size and zoom:
+        side = min(canvas_size) * float(zoom.group(1)) / 100
+    else:
+        side = 0.8 * min(box["width"], box["height"])
+    side = min(side, box["width"], box["height"])
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, side
+
+
+def _draw(page, digit: str) -> None:
+    """Draw `digit` with mouse strokes: press, move through the points, release."""
+    cx, cy, side = _drawing_area(page)
+    for stroke in DIGIT_STROKES[digit]:
+        points = [(cx + x * side, cy + y * side) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=4)
+        page.mouse.up()
+
+
+def _label_block(page):
+    return page.locator(".block").filter(has=page.locator("[data-testid=block-label]", has_text=TOP3_LABEL)).first
+
+
+def _predicted(page) -> str:
+    return _label_block(page).evaluate(TOP_CLASS_JS)
+
+
+def _wait_for_label(page, digit: str) -> None:
+    try:
+        page.wait_for_function(f"([block, digit]) => ({TOP_CLASS_JS})(block) === digit",
+                               arg=[_label_block(page).element_handle(), digit], timeout=LABEL_TIMEOUT_MS)
+    except Exception:
+        page.screenshot(path=str(SHOTS / f"e2e-failed-{digit}.png"), full_page=True)
+        pytest.fail(f"drew a {digit}, the label shows {_predicted(page)!r} "
+                    f"(screenshot: screenshots/e2e-failed-{digit}.png)")
+
+
+def _wait_until_idle(page, quiet_s: float = 1.5, timeout_s: float = 90) -> None:
+    """Wait until the sketchpad has shown no loading indicator for `quiet_s`.
+
+    After each change (a stroke, a clear) the editor exports the canvas and shows a spinner over it
+    until that is done; a stroke drawn meanwhile is lost, and a person would wait for it too. With
+    software rendering on a busy 2-core machine this takes seconds, on a desktop a blink.
+    """
+    tracker = page.locator(f"{SKETCHPAD} [data-testid=status-tracker]").first
+    started = quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet_s:
+        now = time.monotonic()
+        if tracker.count() and "hide" not in (tracker.get_attribute("class") or "").split():
+            quiet_since = now
+            assert now - started < timeout_s, f"the sketchpad was still busy after {timeout_s} s"
+        time.sleep(0.1)
+
+
+def _assert_ready_to_draw(page) -> None:
+    """No 'select the draw tool' prompt: the first stroke draws."""
+    assert not page.get_by_text("select the draw tool", exact=False).is_visible(), \
+        "the sketchpad asks for a tool to be picked before drawing"
+
+
+def test_draw_digits_clear_and_draw_again(page):
+    SHOTS.mkdir(exist_ok=True)
+    for number, digit in enumerate(["1", "7", "0"]):
+        if number:
+            page.get_by_role("button", name="Clear", exact=True).click()
+            page.wait_for_function(f"block => !/^[0-9]$/.test(({TOP_CLASS_JS})(block))",
+                                   arg=_label_block(page).element_handle())
+            page.get_by_text("Draw a digit (0–9)").wait_for()  # the prompt, not a digit, on an empty canvas
+        _wait_until_idle(page)
+        _assert_ready_to_draw(page)
+        _draw(page, digit)
+        _wait_for_label(page, digit)
+        page.screenshot(path=str(SHOTS / f"e2e-draw-{digit}.png"), full_page=True)
+
+
+def test_gallery_renders_a_batch_grid(page):
+    SHOTS.mkdir(exist_ok=True)
+    page.get_by_role("tab", name="Gallery").click()
+    grid_block = page.locator(".block").filter(
+        has=page.locator("[data-testid=block-label]", has_text="make_grid(images)"))
+    image = grid_block.locator("img").first
+    first_src = None
+    for button in ("Show batch", "Next batch"):
+        page.get_by_role("button", name=button).click()
+        image.wait_for(state="visible", timeout=60_000)
+        page.wait_for_function(
+            "([img, before]) => img.complete && img.naturalWidth > 0 && img.src !== before",
+            arg=[image.element_handle(), first_src], timeout=60_000)
+        size = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+        assert min(size) >= 100, f"the grid image is only {size[0]}x{size[1]}"
+        first_src = image.get_attribute("src")
+        page.screenshot(path=str(SHOTS / f"e2e-gallery-{button.split()[0].lower()}.png"), full_page=True)
