@@ -173,7 +173,7 @@ def _wait_for_label(page, digit: str) -> None:
                     f"(screenshot: screenshots/e2e-failed-{digit}.png)")
 
 
-def _wait_until_idle(page, quiet_s: float = 1.5, timeout_s: float = 90) -> None:
+def _wait_until_idle(page, after: str, quiet_s: float = 1.5, timeout_s: float = 60) -> None:
     """Wait until the sketchpad has shown no loading indicator for `quiet_s`.
 
     After each change (a stroke, a clear) the editor exports the canvas and shows a spinner over it
@@ -186,7 +186,11 @@ def _wait_until_idle(page, quiet_s: float = 1.5, timeout_s: float = 90) -> None:
         now = time.monotonic()
         if tracker.count() and "hide" not in (tracker.get_attribute("class") or "").split():
             quiet_since = now
-            assert now - started < timeout_s, f"the sketchpad was still busy after {timeout_s} s"
+            if now - started > timeout_s:
+                shot = f"e2e-busy-after-{after.replace(' ', '-')}.png"
+                page.screenshot(path=str(SHOTS / shot), full_page=True)
+                pytest.fail(f"after {after}, the sketchpad still shows its loading indicator after {timeout_s} s, "
+                            f"so it cannot be drawn on (screenshot: screenshots/{shot})")
         time.sleep(0.1)
 
 
@@ -204,7 +208,7 @@ def test_draw_digits_clear_and_draw_again(page):
             page.wait_for_function(f"block => !/^[0-9]$/.test(({TOP_CLASS_JS})(block))",
                                    arg=_label_block(page).element_handle())
             page.get_by_text("Draw a digit (0–9)").wait_for()  # the prompt, not a digit, on an empty canvas
-        _wait_until_idle(page)
+        _wait_until_idle(page, "clicking Clear" if number else "opening the page")
         _assert_ready_to_draw(page)
         _draw(page, digit)
         _wait_for_label(page, digit)
