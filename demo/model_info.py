@@ -38,11 +38,11 @@ def facts(name: str) -> str:
     classifier = load_classifier(name)
     meta, config = classifier.meta, classifier.meta["config"]
     parameters = sum(parameter.numel() for parameter in classifier.model.parameters())
-    layers = (
-        "one `nn.Linear(784, 10)`: pixels straight to digit scores"
-        if config.get("name") == "linear"
-        else f"`Linear → ReLU → Dropout({config.get('dropout', 0)})` per hidden layer"
-    )
+    layers = {
+        "linear": "one `nn.Linear(784, 10)`: pixels straight to digit scores",
+        "mlp": f"`Linear → ReLU → Dropout({config.get('dropout', 0)})` per hidden layer",
+        "ensemble": "members' probabilities averaged",
+    }.get(config.get("name"), "")
     lines = [
         f"### {model_title(name)}",
         f"- **Checkpoint:** `checkpoints/{name}.pt`",
@@ -61,18 +61,17 @@ def facts(name: str) -> str:
 
 
 def per_class_table(meta: dict) -> str:
-    """Test accuracy per digit as a one-row Markdown table, the weakest digit in bold."""
-    accuracy = meta.get("per_class_accuracy")
+    """Test accuracy and misread count per digit as a Markdown table, the weakest digit in bold."""
+    accuracy, confusion = meta.get("per_class_accuracy"), meta.get("confusion")
     if not accuracy:
         return "Per-digit accuracy was not recorded in this checkpoint."
     weakest = int(np.argmin(accuracy))
-    cells = [f"**{value:.1%}**" if digit == weakest else f"{value:.1%}" for digit, value in enumerate(accuracy)]
-    return (
-        "| digit | " + " | ".join(str(digit) for digit in range(10)) + " |\n"
-        "|---|" + "---|" * 10 + "\n"
-        "| test accuracy | " + " | ".join(cells) + " |\n\n"
-        f"Weakest: **{weakest}**."
-    )
+    rows = ["| digit | test accuracy | misread |", "|---|---|---|"]
+    for digit, value in enumerate(accuracy):
+        misread = f"{sum(confusion[digit]) - confusion[digit][digit]:,}" if confusion else "?"
+        cells = [str(digit), f"{value:.2%}", misread]
+        rows.append("| " + " | ".join(f"**{cell}**" if digit == weakest else cell for cell in cells) + " |")
+    return "\n".join(rows)
 
 
 @lru_cache(maxsize=None)
@@ -86,8 +85,9 @@ def model_view(name: str) -> ModelView:
     confusion = confusion_picture(meta["confusion"]) if meta.get("confusion") else None
     weights = first_layer_weights(classifier.model)
     shown = weights[:MAX_UNITS_SHOWN]
+    whose = "the first member's first layer" if meta["config"].get("name") == "ensemble" else "the first layer"
     caption = (
-        f"The first layer's weights, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
+        f"The weights of {whose}, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
         "`make_grid`: red pixels push the unit up, blue pull it down."
         + (" For the single-layer model these are the ten digit templates, 0 to 9." if len(weights) == 10 else "")
     )

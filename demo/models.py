@@ -33,9 +33,15 @@ def load_classifier(name: str) -> Classifier:
 
 
 def architecture(config: dict) -> str:
-    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10'."""
+    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10'; for an ensemble, its members'."""
+    if config.get("name") == "ensemble":
+        members = [architecture(member) for member in config.get("members", [])]
+        return f"{len(members)} × {members[0]}" if len(set(members)) == 1 else " + ".join(members)
     sizes = [784, *config.get("hidden", [])] if config.get("name") == "mlp" else [784]
     return " → ".join(str(size) for size in [*sizes, 10])
+
+
+KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP", "ensemble": "Ensemble of MLPs"}
 
 
 def model_title(name: str) -> str:
@@ -44,8 +50,7 @@ def model_title(name: str) -> str:
         config = load_classifier(name).meta["config"]
     except MnistCoreError:
         return f"{name} (cannot be loaded)"
-    kind = "Single layer (the tutorial's)" if config.get("name") == "linear" else "MLP"
-    return f"{kind} {architecture(config)}"
+    return f"{KINDS.get(config.get('name'), config.get('name'))} {architecture(config)}"
 
 
 def public_message(error: Exception) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from torchvision.utils import make_grid
 
 MISTAKE_RGB = (230, 40, 40)
@@ -52,30 +52,33 @@ def weights_picture(weights: torch.Tensor, nrow: int) -> np.ndarray:
     positive, negative = scaled.clamp(min=0), (-scaled).clamp(min=0)
     rgb = torch.cat([1 - negative, 1 - positive - negative, 1 - positive], dim=1).clamp(0, 1)
     grid = make_grid(rgb, nrow=nrow, padding=2, pad_value=0.35)
-    return upscale(to_uint8(grid), display_scale(grid.shape[-1], target=720))
+    return upscale(to_uint8(grid), display_scale(grid.shape[-1]))
 
 
-def confusion_picture(confusion: list[list[int]], cell: int = 44) -> np.ndarray:
-    """The 10x10 confusion matrix as a heat map with counts: rows true digit, columns predicted."""
+def confusion_picture(confusion: list[list[int]], cell: int = 46) -> np.ndarray:
+    """The 10x10 confusion matrix as a heat map with counts: rows the true digit, columns the prediction."""
     counts = np.asarray(confusion, dtype=np.float64)
     row_share = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    margin = cell
-    size = margin + 10 * cell + 1
-    picture = Image.new("RGB", (size, size + cell // 2), "white")
+    small, large = ImageFont.load_default(size=14), ImageFont.load_default(size=18)
+    left, top = 2 * cell, 2 * cell  # room for the axis titles and digits
+    picture = Image.new("RGB", (left + 10 * cell + 8, top + 10 * cell + 8), "white")
     draw = ImageDraw.Draw(picture)
+    draw.text((left + 5 * cell, cell // 2), "predicted digit", fill="black", anchor="mm", font=large)
+    draw.text((cell // 2 + 6, top - cell // 2), "true", fill="black", anchor="mm", font=large)
     for digit in range(10):
-        centre = margin + digit * cell + cell // 2
-        draw.text((centre, margin // 2), str(digit), fill="black", anchor="mm")
-        draw.text((margin // 2, centre), str(digit), fill="black", anchor="mm")
+        centre = digit * cell + cell // 2
+        draw.text((left + centre, top - cell // 2), str(digit), fill="black", anchor="mm", font=large)
+        draw.text((left - cell // 2, top + centre), str(digit), fill="black", anchor="mm", font=large)
     for true in range(10):
         for guess in range(10):
             share = row_share[true, guess]
-            # Correct answers shade green, confusions red; the darker, the larger the share of that row.
-            shade = (1 - share) if true == guess else (1 - min(1.0, share * 8))
-            colour = (int(255 * shade), 255, int(255 * shade)) if true == guess else (255, int(255 * shade), int(255 * shade))
-            box = (margin + guess * cell, margin + true * cell, margin + (guess + 1) * cell, margin + (true + 1) * cell)
+            # Right answers shade green, confusions red; the stronger, the larger their share of the row
+            # (confusions on a square-root scale, or a 1% confusion would be invisible beside 99%).
+            fade = int(255 * (1 - share)) if true == guess else int(255 * (1 - min(1.0, (20 * share) ** 0.5)))
+            colour = (fade, 255, fade) if true == guess else (255, fade, fade)
+            box = (left + guess * cell, top + true * cell, left + (guess + 1) * cell, top + (true + 1) * cell)
             draw.rectangle(box, fill=colour, outline=(200, 200, 200))
             if counts[true, guess]:
-                draw.text((box[0] + cell // 2, box[1] + cell // 2), str(int(counts[true, guess])), fill="black", anchor="mm")
-    draw.text((size // 2, size + cell // 4 - 2), "predicted digit →   (rows: true digit)", fill="black", anchor="mm")
+                centre = (box[0] + cell // 2, box[1] + cell // 2)
+                draw.text(centre, str(int(counts[true, guess])), fill="black", anchor="mm", font=small)
     return np.asarray(picture)

@@ -50,46 +50,52 @@ def clear_drawing() -> tuple[None, None, str, None]:
 
 
 def draw_tab(model_name: gr.State) -> DrawTab:
-    """Sketchpad, clear, examples and upload on the left; the answer and what the network sees on the right."""
-    with gr.Tab("Draw", id="draw"), gr.Row(equal_height=False):
-        with gr.Column(scale=3):
-            sketchpad = gr.Sketchpad(
-                label="Draw one digit",
-                elem_id="sketchpad",
-                image_mode="RGBA",  # the strokes' alpha is the ink
-                type="numpy",
-                format="png",
-                canvas_size=(CANVAS, CANVAS),
-                fixed_canvas=True,
-                layers=False,
-                transforms=(),
-                brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK], default_color=INK, color_mode="fixed"),
-                eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
-                buttons=[],
-            )
-            clear = gr.Button("Clear", variant="secondary", elem_id="clear")
-            gr.Examples(
-                examples=[str(path) for path in sorted(EXAMPLES_DIR.glob("*.png"))],
-                inputs=sketchpad,
-                label="Or start from a drawing (pen-written digits from UNIPEN, CC BY 4.0)",
-            )
-            with gr.Accordion("…or upload a photo or image of a digit", open=False):
+    """Sketchpad and clear beside the answer and what the network sees; examples and upload below."""
+    # On a phone the columns stack: canvas, then the answer, then the rest, so the answer stays in reach.
+    with gr.Tab("Draw", id="draw"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                sketchpad = gr.Sketchpad(
+                    label="Draw one digit",
+                    elem_id="sketchpad",
+                    image_mode="RGBA",  # the strokes' alpha is the ink
+                    type="numpy",
+                    format="png",
+                    canvas_size=(CANVAS, CANVAS),
+                    fixed_canvas=True,
+                    layers=False,
+                    transforms=(),
+                    brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK], default_color=INK, color_mode="fixed"),
+                    eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
+                    buttons=[],
+                )
+                clear = gr.Button("Clear", variant="secondary", elem_id="clear")
+            with gr.Column(scale=2):
+                answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")
+                top3 = gr.Label(label="Top 3", num_top_classes=3, show_heading=False)
+                seen = gr.Image(
+                    label="What the network sees: 1×28×28, enlarged",
+                    format="png",  # lossless: every one of the 784 pixels shows as it is
+                    image_mode="L",
+                    interactive=False,
+                    height=300,
+                    buttons=["download", "fullscreen"],
+                )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                examples = gr.Examples(
+                    examples=[str(path) for path in sorted(EXAMPLES_DIR.glob("*.png"))],
+                    inputs=sketchpad,
+                    label="Or start from a drawing (pen-written digits from UNIPEN, CC BY 4.0)",
+                )
+            with gr.Column(scale=2), gr.Accordion("…or upload a photo or image of a digit", open=False):
                 upload = gr.Image(label="Photo of one digit", type="filepath", image_mode=None, sources=["upload", "clipboard"])
-        with gr.Column(scale=2):
-            answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")
-            top3 = gr.Label(label="Top 3", num_top_classes=3, show_heading=False)
-            seen = gr.Image(
-                label="What the network sees: 1×28×28, enlarged",
-                format="png",  # lossless: every one of the 784 pixels shows as it is
-                image_mode="L",
-                interactive=False,
-                height=300,
-                buttons=["download", "fullscreen"],
-            )
     outputs = [top3, answer, seen]
     predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id="predict")
     sketchpad.change(classify_sketch, [sketchpad, model_name], outputs, api_name="predict", **predict)
     upload.change(classify_upload, [upload, model_name], outputs, api_name="predict_image", **predict)
+    # A loaded example becomes the canvas background, which fires no change event: read it explicitly.
+    examples.load_input_event.then(classify_sketch, [sketchpad, model_name], outputs, api_visibility="private", **predict)
     clear.click(clear_drawing, None, [sketchpad, *outputs], queue=False, api_visibility="private")
     return DrawTab(sketchpad, outputs)
 
@@ -110,15 +116,15 @@ def gallery_tab(model_name: gr.State) -> gr.Tab:
                 seed = gr.Number(0, label="Seed", precision=0, minimum=0)
                 shuffle = gr.Checkbox(True, label="Shuffle")
                 digit = gr.Dropdown(DIGIT_CHOICES, value="all", label="Only this digit")
-                mistakes = gr.Checkbox(False, label="Only the model's mistakes (test split)")
+                mistakes = gr.Checkbox(False, label="Only the model's mistakes (always from the test split)")
                 with gr.Row():
                     show = gr.Button("Show batch", variant="primary")
                     more = gr.Button("Next batch →")
             with gr.Column(scale=3):
-                status = gr.Markdown(label="Batch")
+                status = gr.Markdown(label="Batch", elem_id="gallery-status")
                 grid = gr.Image(label="make_grid(images)", format="png", interactive=False, buttons=["download", "fullscreen"])
                 labels = gr.HTML(label="Labels in grid order")
-    number = gr.State(0)
+        number = gr.State(0)  # the batch shown; inside the tab, as anything placed in gr.Tabs becomes a tab
     settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, model_name]
     outputs = [grid, labels, status, number]
     options = dict(concurrency_limit=GALLERY_CONCURRENCY, concurrency_id="gallery")
@@ -154,7 +160,7 @@ def model_tab(model_name: gr.State, draw: DrawTab) -> gr.Tab:
         )
         with gr.Row(equal_height=False):
             with gr.Column():
-                facts_view = gr.Markdown(facts)
+                facts_view = gr.Markdown(facts, elem_id="model-facts")
                 per_class_view = gr.Markdown(per_class)
             confusion_view = gr.Image(
                 confusion, label="Confusion matrix on the MNIST test set", format="png", interactive=False, height=520

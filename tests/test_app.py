@@ -242,6 +242,21 @@ def test_model_view_of_each_checkpoint():
     assert "digit templates" in model_view("linear")[4]
 
 
+# --- The page ------------------------------------------------------------------------------------
+
+
+def test_tabs_hold_only_the_three_tabs():
+    """Anything else placed directly in gr.Tabs (a State, say) shows in the browser as an extra tab."""
+    import gradio as gr
+
+    from demo.ui import build_demo
+
+    tabs = next(block for block in build_demo().blocks.values() if isinstance(block, gr.Tabs))
+    assert [(type(child), child.label) for child in tabs.children] == [
+        (gr.Tab, "Draw"), (gr.Tab, "Gallery"), (gr.Tab, "Model")
+    ]
+
+
 # --- The launched app, through gradio_client -------------------------------------------------------
 
 
