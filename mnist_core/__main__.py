@@ -1,4 +1,4 @@
-"""Command line: python -m mnist_core train | ensemble | evaluate | predict | evaluate-drawn."""
+"""Command line: python -m mnist_core train | evaluate | predict | evaluate-drawn."""
 
 from __future__ import annotations
 
@@ -44,17 +44,6 @@ def command_train(args: argparse.Namespace) -> int:
     meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
     path = save_checkpoint(args.out or f"runs/{args.model}.pt", model, config.model_config(), meta)
     print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
-    return 0
-
-
-def command_ensemble(args: argparse.Namespace) -> int:
-    """Combine trained checkpoints into one that averages their probabilities (float16 weights)."""
-    from mnist_core.ensemble import combine
-
-    model, config, meta = combine(args.checkpoints, load_tensors(False, args.data_dir))
-    meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
-    path = save_checkpoint(args.out, model, config, meta, half=True)
-    print(f"ensemble of {len(args.checkpoints)}: test accuracy {meta['test_accuracy']:.4f}; saved {path}")
     return 0
 
 
@@ -136,12 +125,6 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     train_parser.add_argument("--out", help="checkpoint to write (default: runs/<model>.pt)")
     train_parser.set_defaults(run=command_train)
-
-    ensemble_parser = commands.add_parser("ensemble", help="combine checkpoints into one averaging ensemble")
-    ensemble_parser.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT")
-    ensemble_parser.add_argument("--out", required=True, help="ensemble checkpoint to write")
-    ensemble_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
-    ensemble_parser.set_defaults(run=command_ensemble)
 
     evaluate_parser = commands.add_parser("evaluate", help="measure a checkpoint on the MNIST test set")
     evaluate_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)

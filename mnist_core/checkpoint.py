@@ -20,26 +20,17 @@ CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "mlp.pt"
 
 
-def save_checkpoint(
-    path: str | os.PathLike, model: nn.Module, config: dict, meta: dict, half: bool = False
-) -> Path:
-    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place.
-
-    half=True stores the weights as float16 (half the file, for a Space); they load back as float32.
-    """
+def save_checkpoint(path: str | os.PathLike, model: nn.Module, config: dict, meta: dict) -> Path:
+    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {
-        name: value.half() if half and value.is_floating_point() else value
-        for name, value in model.state_dict().items()
-    }
     meta = {
         **meta,
         "normalization": {"mean": MNIST_MEAN, "std": MNIST_STD},  # applied inside the model, recorded for readers
         "torch_version": str(torch.__version__),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    payload = {"format": FORMAT, "config": config, "state_dict": state, "meta": meta}
+    payload = {"format": FORMAT, "config": config, "state_dict": model.state_dict(), "meta": meta}
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
@@ -55,33 +53,17 @@ class MLP(nn.Module):
         return self.layers(self.normalize(x))
 
 
-class Ensemble(nn.Module):
-    """Several models voting: the mean of their probabilities, returned as log-probabilities."""
-
-    def __init__(self, members: list[dict]):
-        super().__init__()
-        self.members = nn.ModuleList(build_model(**member) for member in members)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """log(mean of the members' softmax), (N, 10): softmax of it gives the averaged probabilities."""
-        log_probabilities = torch.stack([member(x).log_softmax(1) for member in self.members])
-        return log_probabilities.logsumexp(0) - math.log(len(self.members))
-
-
 def build_model(
     name: str = "mlp",
     hidden: tuple[int, ...] = (1024, 1024),
     dropout: float = 0.2,
-    members: list[dict] | None = None,
 ) -> nn.Module:
-    """The model a config names: "linear" (the tutorial's MnistModel), "mlp", or an "ensemble" of member configs."""
+    """The model a config names: "linear" (the tutorial's MnistModel) or "mlp"."""
     if name == "linear":
         return MnistModel()
     if name == "mlp":
         return MLP(tuple(hidden), dropout)
-    if name == "ensemble" and members:
-        return Ensemble(members)
-    raise ValueError(f"unknown model {name!r}: choose 'linear', 'mlp' or 'ensemble' (with members)")
+    raise ValueError(f"unknown model {name!r}: choose 'linear' or 'mlp'")
 
 
 def first_layer_weights(model: nn.Module) -> torch.Tensor:

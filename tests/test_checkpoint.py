@@ -80,19 +80,3 @@ def test_interrupted_save_leaves_the_old_checkpoint_whole(saved, monkeypatch):
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == ["model.pt"]  # no temp file left behind
 
-
-def test_ensemble_averages_member_probabilities_and_reloads_from_float16(tmp_path):
-    from mnist_core.ensemble import combine
-
-    members = [build_model(**CONFIG) for _ in range(2)]
-    meta = {"epochs": 1, "training_seconds": 1.0, "train_data_sha256": "x" * 64}
-    paths = [save_checkpoint(tmp_path / f"m{i}.pt", model, CONFIG, meta) for i, model in enumerate(members)]
-    test_data = (torch.randint(0, 256, (50, 28, 28), dtype=torch.uint8), torch.randint(0, 10, (50,)))
-    ensemble, config, meta = combine(paths, test_data)
-    x = torch.rand(3, 1, 28, 28)
-    expected = torch.stack([m.eval()(x).softmax(1) for m in members]).mean(0)
-    assert torch.allclose(ensemble(x).softmax(1), expected, atol=1e-6)
-    path = save_checkpoint(tmp_path / "ensemble.pt", ensemble, config, meta, half=True)
-    loaded, loaded_meta = load_checkpoint(path)
-    assert loaded_meta["config"]["name"] == "ensemble" and len(loaded_meta["members"]) == 2
-    assert torch.allclose(loaded(x).softmax(1), expected, atol=1e-3)  # float16 storage, float32 compute
