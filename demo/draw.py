@@ -34,12 +34,17 @@ def sketch_ink(sketch: dict | np.ndarray | str | None) -> np.ndarray | str | Non
     return sketch.get("composite")
 
 
+def article(digit: int) -> str:
+    """'an' before 8 (eight), else 'a'."""
+    return "an" if digit == 8 else "a"
+
+
 def verdict(prediction: Prediction) -> str:
     """The sentence above the bars: the digit, or a question when the model is unsure."""
     (first, p_first), (second, _) = prediction.top(2)
     if prediction.unsure:
-        return f"### 🤔 Not sure — is it a {first} or a {second}?"
-    return f"### It's a **{first}** ({p_first:.0%} sure)"
+        return f"### 🤔 Not sure — is it {article(first)} {first} or {article(second)} {second}?"
+    return f"### It's {article(first)} **{first}** ({p_first:.0%} sure)"
 
 
 def classify(source: np.ndarray | str | None, model_name: str) -> DrawResult:
@@ -65,4 +70,7 @@ def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:
 
 def classify_upload(path: str | None, model_name: str) -> DrawResult:
     """An uploaded photo or image file in; top 3, verdict and model input out."""
-    return classify(path, model_name)
+    top, text, seen = classify(path, model_name)
+    if top is not None:
+        text += "\n\n*Read from your uploaded image, not from the canvas.*"
+    return top, text, seen

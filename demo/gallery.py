@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Subset
-from torchvision.datasets import MNIST
 
 from demo.models import DEFAULT_MODEL, load_classifier, model_title, public_message
 from demo.pictures import display_scale, grid_picture
-from mnist_core.data import load_tensors, tutorial_dataset
 from mnist_core.errors import DataUnavailableError, MnistCoreError
 from mnist_core.evaluate import to_float
+
+if TYPE_CHECKING:
+    from torchvision.datasets import MNIST
 
 SPLITS = ("train", "test")
 ALL_DIGITS = "all"
@@ -35,12 +36,16 @@ GalleryResult = tuple[np.ndarray | None, str, str, int]
 @lru_cache(maxsize=len(SPLITS))
 def dataset(split: str) -> MNIST:
     """The tutorial's Dataset of a split (ToTensor on each image), opened once."""
+    from mnist_core.data import tutorial_dataset  # torchvision: see demo.pictures.LAZY_TORCHVISION
+
     return tutorial_dataset(train=split == "train")
 
 
 @lru_cache(maxsize=None)
 def test_predictions(model_name: str) -> torch.Tensor:
     """A model's predicted digit for every test image, computed once in large batches."""
+    from mnist_core.data import load_tensors  # torchvision: see demo.pictures.LAZY_TORCHVISION
+
     images, _ = load_tensors(train=False)
     classifier = load_classifier(model_name)
     return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])

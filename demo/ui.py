@@ -63,6 +63,7 @@ def draw_tab(model_name: gr.State) -> DrawTab:
                     format="png",
                     canvas_size=(CANVAS, CANVAS),
                     fixed_canvas=True,
+                    height=480,
                     layers=False,
                     transforms=(),
                     brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK], default_color=INK, color_mode="fixed"),
@@ -78,7 +79,7 @@ def draw_tab(model_name: gr.State) -> DrawTab:
                     format="png",  # lossless: every one of the 784 pixels shows as it is
                     image_mode="L",
                     interactive=False,
-                    height=300,
+                    height=290,
                     buttons=["download", "fullscreen"],
                 )
         with gr.Row(equal_height=False):
@@ -151,7 +152,6 @@ def use_model(name: str) -> tuple:
 
 def model_tab(model_name: gr.State, draw: DrawTab) -> gr.Tab:
     """The chosen checkpoint: a picker, its facts and per-digit accuracy, confusion matrix and first-layer weights."""
-    facts, per_class, confusion, weights, caption = model_view(DEFAULT_MODEL)
     with gr.Tab("Model", id="model") as tab:
         choice = gr.Radio(
             [(model_title(name), name) for name in model_names()],
@@ -160,14 +160,16 @@ def model_tab(model_name: gr.State, draw: DrawTab) -> gr.Tab:
         )
         with gr.Row(equal_height=False):
             with gr.Column():
-                facts_view = gr.Markdown(facts, elem_id="model-facts")
-                per_class_view = gr.Markdown(per_class)
+                facts_view = gr.Markdown(elem_id="model-facts")
+                per_class_view = gr.Markdown()
             confusion_view = gr.Image(
-                confusion, label="Confusion matrix on the MNIST test set", format="png", interactive=False, height=520
+                label="Confusion matrix on the MNIST test set", format="png", interactive=False, height=520
             )
-        weights_caption = gr.Markdown(caption)
-        weights_view = gr.Image(weights, label="First-layer weights", format="png", interactive=False)
+        weights_caption = gr.Markdown()
+        weights_view = gr.Image(label="First-layer weights", format="png", interactive=False)
     views = [facts_view, per_class_view, confusion_view, weights_view, weights_caption]
+    # Filled when opened, not at start: the weights go through torchvision (see demo.pictures.LAZY_TORCHVISION).
+    tab.select(model_view, model_name, views, api_visibility="private")
     choice.change(use_model, choice, [model_name, *views], api_visibility="private").then(
         classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"
     )

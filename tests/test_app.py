@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import mnist_core.data
 from demo import gallery
 from demo.draw import PROMPT, classify_sketch, classify_upload, sketch_ink, verdict
 from demo.gallery import gallery_batch, next_batch
@@ -219,7 +220,7 @@ def test_gallery_without_mnist_says_how_to_provide_it_and_drawing_still_works(mo
     def missing(train: bool, data_dir=None):
         raise DataUnavailableError("MNIST is not in /nowhere/MNIST and could not be downloaded.")
 
-    monkeypatch.setattr(gallery, "tutorial_dataset", missing)
+    monkeypatch.setattr(mnist_core.data, "tutorial_dataset", missing)
     gallery.dataset.cache_clear()
     try:
         picture, _, status, _ = gallery_batch()
@@ -255,6 +256,16 @@ def test_tabs_hold_only_the_three_tabs():
     assert [(type(child), child.label) for child in tabs.children] == [
         (gr.Tab, "Draw"), (gr.Tab, "Gallery"), (gr.Tab, "Model")
     ]
+
+
+def test_app_starts_without_torchvision():
+    """torchvision costs seconds of import; the page and the Draw tab must not wait for it."""
+    import subprocess
+    import sys
+
+    code = "import sys, app; print('torchvision' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=EXAMPLES_DIR.parent.parent, capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr[-2000:]
 
 
 # --- The launched app, through gradio_client -------------------------------------------------------
