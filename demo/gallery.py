@@ -42,12 +42,10 @@ def dataset(split: str) -> MNIST:
 
 
 @lru_cache(maxsize=None)
-def test_predictions(model_name: str) -> torch.Tensor:
-    """A model's predicted digit for every test image, computed once in large batches."""
-    from mnist_core.data import load_tensors  # torchvision: see demo.pictures.LAZY_TORCHVISION
-
-    images, _ = load_tensors(train=False)
+def predicted_test_digits(model_name: str) -> torch.Tensor:
+    """A model's answer for every test image, computed once, in large batches of the whole uint8 tensor."""
     classifier = load_classifier(model_name)
+    images = dataset("test").data
     return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])
 
 
@@ -58,7 +56,7 @@ def candidates(split: str, digit: str, mistakes_only: bool, model_name: str) -> 
     if digit != ALL_DIGITS:
         keep &= labels == int(digit)
     if mistakes_only:
-        keep &= test_predictions(model_name) != labels
+        keep &= predicted_test_digits(model_name) != labels
     return keep.nonzero().flatten()
 
 

@@ -41,7 +41,6 @@ def facts(name: str) -> str:
     layers = {
         "linear": "one `nn.Linear(784, 10)`: pixels straight to digit scores",
         "mlp": f"`Linear → ReLU → Dropout({config.get('dropout', 0)})` per hidden layer",
-        "ensemble": "members' probabilities averaged",
     }.get(config.get("name"), "")
     lines = [
         f"### {model_title(name)}",
@@ -85,9 +84,8 @@ def model_view(name: str) -> ModelView:
     confusion = confusion_picture(meta["confusion"]) if meta.get("confusion") else None
     weights = first_layer_weights(classifier.model)
     shown = weights[:MAX_UNITS_SHOWN]
-    whose = "the first member's first layer" if meta["config"].get("name") == "ensemble" else "the first layer"
     caption = (
-        f"The weights of {whose}, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
+        f"The weights of the first layer, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
         "`make_grid`: red pixels push the unit up, blue pull it down."
         + (" For the single-layer model these are the ten digit templates, 0 to 9." if len(weights) == 10 else "")
     )

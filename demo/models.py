@@ -33,15 +33,12 @@ def load_classifier(name: str) -> Classifier:
 
 
 def architecture(config: dict) -> str:
-    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10'; for an ensemble, its members'."""
-    if config.get("name") == "ensemble":
-        members = [architecture(member) for member in config.get("members", [])]
-        return f"{len(members)} × {members[0]}" if len(set(members)) == 1 else " + ".join(members)
+    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10'."""
     sizes = [784, *config.get("hidden", [])] if config.get("name") == "mlp" else [784]
     return " → ".join(str(size) for size in [*sizes, 10])
 
 
-KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP", "ensemble": "Ensemble of MLPs"}
+KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP"}
 
 
 def model_title(name: str) -> str:

@@ -33,6 +33,7 @@ def grid_picture(
 ) -> np.ndarray:
     """A batch (N, 1, 28, 28) laid out by make_grid as in the tutorial, upscaled, each mistake framed in red."""
     from torchvision.utils import make_grid  # see LAZY_TORCHVISION
+
     grid = make_grid(images, nrow=nrow, padding=padding, pad_value=0.5)
     picture = Image.fromarray(upscale(to_uint8(grid), scale))
     draw = ImageDraw.Draw(picture)
@@ -50,6 +51,7 @@ def grid_picture(
 def weights_picture(weights: torch.Tensor, nrow: int) -> np.ndarray:
     """First-layer weights (units, 1, 28, 28) through make_grid: red positive, blue negative, white zero."""
     from torchvision.utils import make_grid  # see LAZY_TORCHVISION
+
     # Each unit is scaled by its own largest weight, so faint units stay readable.
     scaled = weights / weights.flatten(1).abs().amax(1).clamp_min(1e-12).view(-1, 1, 1, 1)
     positive, negative = scaled.clamp(min=0), (-scaled).clamp(min=0)

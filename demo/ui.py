@@ -27,12 +27,11 @@ INK = "#000000"
 # The forward pass takes well under a millisecond, so many drawings may run at once; the queue bounds
 # what waits, and visitors beyond it are told to retry instead of hanging.
 PREDICT_CONCURRENCY = 16
-GALLERY_CONCURRENCY = 4
+OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
 QUEUE_SIZE = 256
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
-    "footer_links": ["api", "gradio"],
 }
 
 
@@ -101,7 +100,7 @@ def draw_tab(model_name: gr.State) -> DrawTab:
     return DrawTab(sketchpad, outputs)
 
 
-def gallery_tab(model_name: gr.State) -> gr.Tab:
+def gallery_tab(model_name: gr.State) -> None:
     """Data-loader controls on the left, the make_grid picture and its labels on the right."""
     with gr.Tab("Gallery", id="gallery") as tab:
         gr.Markdown(
@@ -128,7 +127,7 @@ def gallery_tab(model_name: gr.State) -> gr.Tab:
         number = gr.State(0)  # the batch shown; inside the tab, as anything placed in gr.Tabs becomes a tab
     settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, model_name]
     outputs = [grid, labels, status, number]
-    options = dict(concurrency_limit=GALLERY_CONCURRENCY, concurrency_id="gallery")
+    options = dict(concurrency_limit=OTHER_CONCURRENCY, concurrency_id="gallery")
     show.click(gallery_batch, settings, outputs, api_name="gallery", **options)
     more.click(next_batch, [*settings, number], outputs, api_name="gallery_next", **options)
     gr.on(
@@ -142,7 +141,6 @@ def gallery_tab(model_name: gr.State) -> gr.Tab:
     )
     # Opening the tab shows the current batch, so nobody meets an empty page.
     tab.select(gallery_batch, [*settings, number], outputs, api_visibility="private", **options)
-    return tab
 
 
 def use_model(name: str) -> tuple:
@@ -150,7 +148,7 @@ def use_model(name: str) -> tuple:
     return (name, *model_view(name))
 
 
-def model_tab(model_name: gr.State, draw: DrawTab) -> gr.Tab:
+def model_tab(model_name: gr.State, draw: DrawTab) -> None:
     """The chosen checkpoint: a picker, its facts and per-digit accuracy, confusion matrix and first-layer weights."""
     with gr.Tab("Model", id="model") as tab:
         choice = gr.Radio(
@@ -173,7 +171,6 @@ def model_tab(model_name: gr.State, draw: DrawTab) -> gr.Tab:
     choice.change(use_model, choice, [model_name, *views], api_visibility="private").then(
         classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"
     )
-    return tab
 
 
 def build_demo() -> gr.Blocks:
@@ -190,4 +187,4 @@ def build_demo() -> gr.Blocks:
             gallery_tab(model_name)
             model_tab(model_name, draw)
         demo.load(None, js=READY_TO_DRAW_JS)
-    return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=GALLERY_CONCURRENCY)
+    return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY)
