@@ -13,6 +13,7 @@ from demo.models import DEFAULT_MODEL, load_classifier, model_title, public_mess
 from demo.pictures import display_scale, grid_picture
 from mnist_core.errors import DataUnavailableError, MnistCoreError
 from mnist_core.evaluate import to_float
+from mnist_core.predict import Classifier
 
 if TYPE_CHECKING:
     from torchvision.datasets import MNIST
@@ -41,9 +42,19 @@ def dataset(split: str) -> MNIST:
     return tutorial_dataset(train=split == "train")
 
 
+def predicted_test_digits(model_name: str | Classifier) -> torch.Tensor:
+    """A model's answer for every test image; a shipped model's computed once, a visitor's own each time (not kept)."""
+    return predict_test_split(model_name) if isinstance(model_name, Classifier) else shipped_predictions(model_name)
+
+
 @lru_cache(maxsize=None)
-def predicted_test_digits(model_name: str) -> torch.Tensor:
-    """A model's answer for every test image, computed once, in large batches of the whole uint8 tensor."""
+def shipped_predictions(model_name: str) -> torch.Tensor:
+    """A shipped model's answer for every test image, computed once."""
+    return predict_test_split(model_name)
+
+
+def predict_test_split(model_name: str | Classifier) -> torch.Tensor:
+    """A model's answer for every test image, in large batches of the whole uint8 tensor."""
     classifier = load_classifier(model_name)
     images = dataset("test").data
     return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])
@@ -111,6 +122,8 @@ def gallery_batch(
     number: int = 0,
 ) -> GalleryResult:
     """Batch `number` of the chosen images as a make_grid picture, its labels with the model's answers, a status line."""
+    # An API caller may send NaN or infinity, which Gradio's range checks let through: make them finite first.
+    batch_size, nrow, padding, seed = (v if isinstance(v, int) else np.nan_to_num(float(v)) for v in (batch_size, nrow, padding, seed))
     batch_size = int(np.clip(batch_size, 1, MAX_BATCH))
     nrow, padding = int(np.clip(nrow, 1, MAX_NROW)), int(np.clip(padding, 0, MAX_PADDING))
     seed = int(seed) % 2**63

@@ -10,6 +10,7 @@ from demo.models import ROOT, architecture, load_classifier, model_title, public
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.errors import MnistCoreError
 from mnist_core.model import first_layer_weights
+from mnist_core.predict import Classifier
 
 MAX_UNITS_SHOWN = 128
 
@@ -44,7 +45,9 @@ def facts(name: str) -> str:
     }.get(config.get("name"), "")
     lines = [
         f"### {model_title(name)}",
-        f"- **Checkpoint:** `checkpoints/{name}.pt`",
+        f"- **Checkpoint:** `checkpoints/{name}.pt`"
+        if isinstance(name, str)
+        else "- **Checkpoint:** yours, trained in the Train tab, kept for this browser tab only (download it there)",
         f"- **Layers:** {architecture(config)} — {layers}",
         f"- **Parameters:** {parameters:,}",
         f"- **MNIST test accuracy:** {meta['test_accuracy']:.2%} (10,000 images it never trained on)"
@@ -73,9 +76,19 @@ def per_class_table(meta: dict) -> str:
     return "\n".join(rows)
 
 
+def model_view(name: str | Classifier) -> ModelView:
+    """Everything the Model tab shows for one checkpoint; a visitor's own model is rendered anew, never cached."""
+    return render_view(name) if isinstance(name, Classifier) else shipped_view(name)
+
+
 @lru_cache(maxsize=None)
-def model_view(name: str) -> ModelView:
-    """Everything the Model tab shows for one checkpoint, rendered once per process."""
+def shipped_view(name: str) -> ModelView:
+    """A shipped checkpoint's view, rendered once per process."""
+    return render_view(name)
+
+
+def render_view(name: str | Classifier) -> ModelView:
+    """Everything the Model tab shows for one model."""
     try:
         classifier = load_classifier(name)
     except MnistCoreError as error:

@@ -23,8 +23,16 @@ def model_names() -> list[str]:
     return [DEFAULT_MODEL, *others]
 
 
+def load_classifier(name: str | Classifier) -> Classifier:
+    """The classifier of a shipped checkpoint, loaded once per process; a visitor's own (trained in the Train
+    tab, held in their session state) is passed in place of a name and used as it is."""
+    if isinstance(name, Classifier):
+        return name
+    return load_shipped(name)
+
+
 @lru_cache(maxsize=None)
-def load_classifier(name: str) -> Classifier:
+def load_shipped(name: str) -> Classifier:
     """The classifier of a shipped checkpoint, loaded once per process."""
     if name not in model_names():
         # The name comes from the page: it never becomes a path unless it is one of ours.
@@ -41,7 +49,7 @@ def architecture(config: dict) -> str:
 KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP"}
 
 
-def model_title(name: str) -> str:
+def model_title(name: str | Classifier) -> str:
     """A short human name for a checkpoint, e.g. 'MLP 784 → 512 → 256 → 10'."""
     try:
         config = load_classifier(name).meta["config"]

@@ -11,6 +11,7 @@ from demo.draw import PROMPT, classify_sketch, classify_upload
 from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SPLITS, gallery_batch, next_batch
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
+from demo.train_tab import TrainSession, end_session, own_model, train_tab
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES_DIR = HERE / "examples"
@@ -143,12 +144,13 @@ def gallery_tab(model_name: gr.State) -> None:
     tab.select(gallery_batch, [*settings, number], outputs, api_visibility="private", **options)
 
 
-def use_model(name: str) -> tuple:
-    """Switch this visitor's model: the name for the session state and the Model tab's new contents."""
-    return (name, *model_view(name))
+def use_model(name: str, training: TrainSession | None = None) -> tuple:
+    """Switch this visitor's model (a shipped name, or their own trained model) and the Model tab's contents."""
+    model = own_model(name, training)
+    return (model, *model_view(model))
 
 
-def model_tab(model_name: gr.State, draw: DrawTab) -> None:
+def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State) -> gr.Radio:
     """The chosen checkpoint: a picker, its facts and per-digit accuracy, confusion matrix and first-layer weights."""
     with gr.Tab("Model", id="model") as tab:
         choice = gr.Radio(
@@ -168,23 +170,26 @@ def model_tab(model_name: gr.State, draw: DrawTab) -> None:
     views = [facts_view, per_class_view, confusion_view, weights_view, weights_caption]
     # Filled when opened, not at start: the weights go through torchvision (see demo.pictures.LAZY_TORCHVISION).
     tab.select(model_view, model_name, views, api_visibility="private")
-    choice.change(use_model, choice, [model_name, *views], api_visibility="private").then(
+    choice.change(use_model, [choice, training], [model_name, *views], api_visibility="private").then(
         classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"
     )
+    return choice
 
 
 def build_demo() -> gr.Blocks:
     """The whole app, queue configured, ready to launch with LAUNCH_OPTIONS."""
     with gr.Blocks(title="Draw a digit — MNIST", delete_cache=(3600, 3600)) as demo:
         model_name = gr.State(DEFAULT_MODEL)  # per visitor: the Model tab's choice applies to their drawings
+        training = gr.State(TrainSession, delete_callback=end_session)  # per visitor: their run and trained model
         gr.Markdown(
             "# ✍️ Draw a digit, watch a neural network read it\n"
             "A fully connected network trained on MNIST in PyTorch. Draw below; browse the data it learned "
             "from in **Gallery**; see what it is and what it looks for in **Model**."
         )
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             draw = draw_tab(model_name)
             gallery_tab(model_name)
-            model_tab(model_name, draw)
+            choice = model_tab(model_name, draw, training)
+            train_tab(model_name, training, choice, tabs)
         demo.load(None, js=READY_TO_DRAW_JS)
     return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY)

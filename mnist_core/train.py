@@ -71,8 +71,13 @@ def train(
     on_epoch: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     show_progress: bool = True,
+    on_step: Callable[[nn.Module, int, float], None] | None = None,
 ) -> tuple[nn.Module, dict]:
-    """Train on uint8 tensors (images, labels); return the model and the metadata for its checkpoint."""
+    """Train on uint8 tensors (images, labels); return the model and the metadata for its checkpoint.
+
+    on_step, if given, is called after every optimiser step with (model, steps done so far, batch loss),
+    in the training thread, with the model in train mode (the Train tab plots the loss and shows predictions).
+    """
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     device = torch.device(config.device)
@@ -103,9 +108,12 @@ def train(
             loss.backward()
             optimizer.step()
             scheduler.step()
-            total_loss += loss.item() * len(index)
+            batch_loss = loss.item()
+            total_loss += batch_loss * len(index)
             correct += int((logits.argmax(1) == target).sum())
             seen += len(index)
+            if on_step:
+                on_step(model, (epoch - 1) * steps_per_epoch + step + 1, batch_loss)
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}")
             if should_stop():

@@ -246,7 +246,7 @@ def test_model_view_of_each_checkpoint():
 # --- The page ------------------------------------------------------------------------------------
 
 
-def test_tabs_hold_only_the_three_tabs():
+def test_tabs_hold_only_the_four_tabs():
     """Anything else placed directly in gr.Tabs (a State, say) shows in the browser as an extra tab."""
     import gradio as gr
 
@@ -254,7 +254,7 @@ def test_tabs_hold_only_the_three_tabs():
 
     tabs = next(block for block in build_demo().blocks.values() if isinstance(block, gr.Tabs))
     assert [(type(child), child.label) for child in tabs.children] == [
-        (gr.Tab, "Draw"), (gr.Tab, "Gallery"), (gr.Tab, "Model")
+        (gr.Tab, "Draw"), (gr.Tab, "Gallery"), (gr.Tab, "Model"), (gr.Tab, "Train")
     ]
 
 

@@ -1,0 +1,216 @@
+"""Train tab: a short run through the tab's own callback learns; sessions stay apart; Stop stops; limits hold.
+
+Runs train small MLPs on a 6,000-image subset of the real MNIST, so each takes about a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import torch
+
+from demo import train_tab
+from demo.models import DEFAULT_MODEL, load_classifier
+from demo.train_tab import (
+    YOUR_MODEL,
+    TrainingQueue,
+    TrainSession,
+    model_choices,
+    own_model,
+    parse_hidden,
+    start_training,
+    stop_training,
+)
+from demo.ui import build_demo, use_model
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = dict(model="mlp", hidden="64", optimizer="adamw", lr=0.003, batch_size=128, epochs=2, augment=False, seed=0)
+
+
+@pytest.fixture(scope="module")
+def data(mnist_dir):
+    """6,000 training and 2,000 test images of the real MNIST."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
+        from mnist_core.data import load_tensors
+
+        train, test = load_tensors(train=True), load_tensors(train=False)
+    return (train[0][:6000], train[1][:6000]), (test[0][:2000], test[1][:2000])
+
+
+@pytest.fixture(autouse=True)
+def quick_updates(monkeypatch):
+    monkeypatch.setattr(train_tab, "UPDATE_SECONDS", 0.05)
+
+
+def settings(**changes) -> list:
+    values = {**FAST, **changes}
+    return [values[key] for key in ("model", "hidden", "optimizer", "lr", "batch_size", "epochs", "augment", "seed")]
+
+
+async def collect(generator) -> list[tuple]:
+    return [update async for update in generator]
+
+
+def run_to_end(session: TrainSession, data, queue: TrainingQueue | None = None, current=DEFAULT_MODEL, **changes) -> list[tuple]:
+    """Every update the Start button's callback streams, until it ends."""
+    return asyncio.run(collect(start_training(*settings(**changes), session, current, queue=queue or TrainingQueue(), data=data)))
+
+
+def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(data):
+    session = TrainSession()
+    updates = run_to_end(session, data)
+    status, losses, accuracies, digits, download, draw, state, choice, _ = updates[-1]
+    assert session.classifier is not None and state is session
+    assert session.classifier.meta["test_accuracy"] > 0.5  # chance is 0.1
+    assert "Done" in status and len(losses) >= 5 and len(accuracies) >= 3
+    assert digits.count("<img") == 10
+    # Streamed while training: progress text with a bar, and the curves growing.
+    assert any("<progress" in str(update[0]) for update in updates)
+    # The checkpoint is downloadable, outside the repo, and loads back to the same model.
+    path = session.checkpoint
+    assert path.is_file() and ROOT not in path.parents and Path(download.value["path"]).is_file()
+    assert download.value["orig_name"] == path.name
+    assert load_classifier(session.classifier).meta["path"] == str(path)
+    # Selectable in the Model tab, and used for drawing once chosen there.
+    assert (YOUR_MODEL in [value for _, value in choice.choices])
+    model, facts, *_ = use_model(YOUR_MODEL, session)
+    assert model is session.classifier and "trained in the Train tab" in facts
+    digit = session.classifier.probabilities(data[1][0][:200].float().div(255).unsqueeze(1)).argmax(1)
+    assert (digit == data[1][1][:200]).float().mean() > 0.5
+    assert session.run.torch_threads == 1
+
+
+def test_the_single_layer_model_trains_too(data):
+    session = TrainSession()
+    run_to_end(session, data, model="linear", hidden="", optimizer="adam", lr=0.01, batch_size=256, epochs=1)
+    assert session.classifier.meta["config"] == {"name": "linear"}
+    assert session.classifier.meta["test_accuracy"] > 0.5
+
+
+def test_one_visitors_model_never_reaches_another(data):
+    mine, theirs = TrainSession(), TrainSession()
+    run_to_end(mine, data)
+    assert theirs.classifier is None and theirs.run is None
+    assert YOUR_MODEL not in [value for _, value in model_choices(theirs)]
+    assert own_model(YOUR_MODEL, theirs) == DEFAULT_MODEL  # a forged choice falls back to the shipped model
+    assert own_model(YOUR_MODEL, mine) is mine.classifier
+    assert use_model(YOUR_MODEL, theirs)[0] == DEFAULT_MODEL
+
+
+def test_retraining_replaces_the_visitors_model_and_its_file(data):
+    session = TrainSession()
+    run_to_end(session, data)
+    first, first_path = session.classifier, session.checkpoint
+    updates = run_to_end(session, data, current=first, seed=1)
+    assert session.classifier is not first and not first_path.exists()
+    assert updates[-1][-1] is session.classifier  # they were drawing with their old model: now the new one
+
+
+def test_stop_ends_the_run_and_keeps_the_model_so_far(data):
+    session = TrainSession()
+
+    async def scenario():
+        updates = []
+        async for update in start_training(*settings(epochs=10), session, DEFAULT_MODEL, queue=TrainingQueue(), data=data):
+            updates.append(update)
+            if "<progress" in str(update[0]) and session.busy:
+                assert "Stopping" in stop_training(session)
+        return updates
+
+    updates = asyncio.run(scenario())
+    assert "Stopped by you" in updates[-1][0]
+    assert session.classifier.meta["epochs"] < 10
+    assert stop_training(session) == "Nothing is training."
+
+
+def test_time_limit_stops_a_long_run(data, monkeypatch):
+    monkeypatch.setattr(train_tab, "MAX_SECONDS", 0.3)
+    session = TrainSession()
+    updates = run_to_end(session, data, epochs=10)
+    assert "limit" in updates[-1][0] and session.classifier.meta["epochs"] < 10
+
+
+def test_one_run_at_a_time_per_visitor(data):
+    session = TrainSession()
+
+    async def scenario():
+        first = start_training(*settings(epochs=10), session, DEFAULT_MODEL, queue=TrainingQueue(), data=data)
+        await first.__anext__()
+        second = await collect(start_training(*settings(), session, DEFAULT_MODEL, queue=TrainingQueue(), data=data))
+        stop_training(session)
+        rest = await collect(first)
+        return second, rest
+
+    second, rest = asyncio.run(scenario())
+    assert len(second) == 1 and "already have a training run" in second[0][0]
+    assert "Stopped by you" in rest[-1][0]
+
+
+def test_global_limit_queues_the_next_visitor_and_says_how_many_are_ahead(data):
+    queue = TrainingQueue(limit=1)
+    first, second = TrainSession(), TrainSession()
+    seen_running = []
+
+    async def scenario():
+        running = asyncio.create_task(collect(start_training(*settings(epochs=10), first, DEFAULT_MODEL, queue=queue, data=data)))
+        while not (first.run and first.run.step):
+            await asyncio.sleep(0.01)
+        waiting = []
+        async for update in start_training(*settings(), second, DEFAULT_MODEL, queue=queue, data=data):
+            waiting.append(update[0])
+            seen_running.append(queue.running)
+            if len(waiting) == 3:
+                stop_training(first)  # the first visitor stops: the second starts
+        return await running, waiting
+
+    first_updates, waiting = asyncio.run(scenario())
+    assert "Training queue: 1 ahead" in waiting[0]
+    assert max(seen_running) <= 1
+    assert second.classifier is not None and "Done" in waiting[-1]
+    assert queue.running == 0 and queue.waiting == 0
+
+
+def test_training_queue_order_and_capacity():
+    queue = TrainingQueue(limit=2, max_waiting=3)
+    a, b, c, d = (queue.join() for _ in range(4))
+    assert d is None  # full
+    assert queue.try_start(c) == 3 - 2  # two free slots, but a and b come first
+    assert queue.try_start(a) == 0 and queue.try_start(b) == 0
+    assert queue.try_start(c) == 1 and queue.running == 2
+    queue.leave(a)
+    assert queue.try_start(c) == 0 and queue.running == 2 and queue.waiting == 0
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(hidden="4096"), "units each"),
+        (dict(hidden="64, 64, 64, 64"), "hidden layers"),
+        (dict(hidden="a lot"), "whole numbers"),
+        (dict(epochs=train_tab.MAX_EPOCHS + 1), "epochs"),
+        (dict(batch_size=7), "batch size"),
+        (dict(lr=5.0), "learning rate"),
+        (dict(optimizer="lbfgs"), "Adam"),
+    ],
+)
+def test_settings_out_of_bounds_are_refused_before_training(changes, message):
+    session = TrainSession()
+    updates = run_to_end(session, data=None, **changes)
+    assert len(updates) == 1 and message in updates[0][0] and session.run is None
+
+
+def test_hidden_sizes_parse():
+    assert parse_hidden("512, 256") == (512, 256)
+    assert parse_hidden("784 → 128 → 10".replace("784 → ", "").replace(" → 10", "")) == (128,)
+
+
+def test_the_tab_is_wired_with_a_shared_concurrency_group():
+    demo = build_demo()
+    start = next(fn for fn in demo.fns.values() if fn.name == "start_training")
+    stop = next(fn for fn in demo.fns.values() if fn.name == "stop_training")
+    assert start.concurrency_id == "train" and start.concurrency_limit == train_tab.MAX_WAITING
+    assert stop.concurrency_limit is None and stop.concurrency_id != "train"
+    assert train_tab.MAX_CONCURRENT_RUNS <= 2
