@@ -10,6 +10,7 @@ from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.predict import Prediction
 
 PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
+NO_DIGIT_IN_UPLOAD = "⚠️ No digit found in the uploaded image: it is blank or of one colour. Upload a photo of one dark digit on a light background (or light on dark)."
 INPUT_SCALE = 10  # 28 x 28 shown as 280 x 280
 
 # (top 3 for gr.Label, verdict Markdown, the model input upscaled or None)
@@ -71,6 +72,9 @@ def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:
 def classify_upload(path: str | None, model_name: str) -> DrawResult:
     """An uploaded photo or image file in; top 3, verdict and model input out."""
     top, text, seen = classify(path, model_name)
+    if path is not None and text == PROMPT:
+        # The drawing prompt would read as if the upload were ignored: say what was wrong with the file.
+        return None, NO_DIGIT_IN_UPLOAD, None
     if top is not None:
         text += "\n\n*Read from your uploaded image, not from the canvas.*"
     return top, text, seen
