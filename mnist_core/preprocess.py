@@ -36,7 +36,8 @@ def open_image(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> 
     except FileNotFoundError:
         raise ImageError(f"{source} does not exist.") from None
     except Image.DecompressionBombError:
-        raise ImageError("The image is too large to read (over 179 million pixels).") from None
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000  # PIL refuses twice its warning threshold
+        raise ImageError(f"The image is too large to read (over {limit} million pixels).") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ImageError(f"The file is not an image that can be read ({type(error).__name__}).") from None
     return image

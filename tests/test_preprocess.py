@@ -107,3 +107,11 @@ def test_huge_image_is_handled_in_bounded_time():
     tensor = preprocess(buffer.getvalue())
     assert tensor.shape == (1, 28, 28)
     assert time.perf_counter() - started < 10  # a generous bound: the point is "not minutes"
+
+
+def test_image_over_the_pixel_limit_is_refused_with_the_limit_named(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
+    buffer = io.BytesIO()
+    Image.new("L", (3000, 3000), 255).save(buffer, format="PNG")
+    with pytest.raises(ImageError, match="over 2 million pixels"):
+        preprocess(buffer.getvalue())
