@@ -16,6 +16,7 @@ from demo.train_tab import TrainSession, end_session, own_model, train_tab
 HERE = Path(__file__).resolve().parent
 EXAMPLES_DIR = HERE / "examples"
 READY_TO_DRAW_JS = (HERE / "ready_to_draw.js").read_text()
+CLEAR_JS = "() => { const buttons = document.querySelectorAll('#sketchpad .top-panel button'); buttons[buttons.length - 1].click(); }"
 
 # A canvas near its on-screen size: the browser re-encodes it as PNG after every stroke, so a smaller
 # canvas answers sooner. Brush width (2 x radius) 1/16 of the side, as Gradio's own default brush on
@@ -33,6 +34,7 @@ QUEUE_SIZE = 256
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
+    "js": READY_TO_DRAW_JS,  # run once on page load
 }
 
 
@@ -42,11 +44,6 @@ class DrawTab:
 
     sketchpad: gr.Sketchpad
     outputs: list[gr.components.Component]
-
-
-def clear_drawing() -> tuple[None, None, str, None]:
-    """An empty canvas and the prompt in place of a prediction."""
-    return None, None, PROMPT, None
 
 
 def draw_tab(model_name: gr.State) -> DrawTab:
@@ -97,7 +94,9 @@ def draw_tab(model_name: gr.State) -> DrawTab:
     upload.change(classify_upload, [upload, model_name], outputs, api_name="predict_image", **predict)
     # A loaded example becomes the canvas background, which fires no change event: read it explicitly.
     examples.load_input_event.then(classify_sketch, [sketchpad, model_name], outputs, api_visibility="private", **predict)
-    clear.click(clear_drawing, None, [sketchpad, *outputs], queue=False, api_visibility="private")
+    # Clear through the editor's own clear button (the last of its top panel, whatever the page's language):
+    # setting the value to None instead can leave its loading spinner over the canvas for good.
+    clear.click(None, js=CLEAR_JS, show_progress="hidden")
     return DrawTab(sketchpad, outputs)
 
 
@@ -191,5 +190,4 @@ def build_demo() -> gr.Blocks:
             gallery_tab(model_name)
             choice = model_tab(model_name, draw, training)
             train_tab(model_name, training, choice, tabs)
-        demo.load(None, js=READY_TO_DRAW_JS)
     return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY)

@@ -293,6 +293,16 @@ def sketch_file(path: Path) -> dict:
     return {"background": None, "layers": [], "composite": handle_file(str(path))}
 
 
+def test_served_page_selects_the_brush_by_itself(client):
+    """The script that picks the brush for the visitor (demo/ready_to_draw.js) reaches the page."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(client.src.rstrip("/") + "/config") as response:
+        config = json.load(response)
+    assert "toolbar-wrap" in (config.get("js") or "") and "highlight" in config["js"]
+
+
 def test_api_lists_predict_and_gallery(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/predict", "/gallery"} <= set(endpoints)
