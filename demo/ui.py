@@ -35,6 +35,8 @@ LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
     "js": READY_TO_DRAW_JS,  # run once on page load
+    # On a phone the canvas is as wide as the screen; a shorter block keeps the answer on screen below it.
+    "css": "@media (max-width: 640px) { #sketchpad { height: 370px !important; } }",
 }
 
 
