@@ -89,7 +89,9 @@ def draw_tab(model_name: gr.State) -> DrawTab:
                     label="Or start from a drawing (pen-written digits from UNIPEN, CC BY 4.0)",
                 )
             with gr.Column(scale=2), gr.Accordion("…or upload a photo or image of a digit", open=False):
-                upload = gr.Image(label="Photo of one digit", type="filepath", image_mode=None, sources=["upload", "clipboard"])
+                # gr.File, not gr.Image: gr.Image opens the file with PIL before the callback, so a file that is
+                # not an image would end in Gradio's bare "Error"; here the core reads it and says what is wrong.
+                upload = gr.File(label="Photo of one digit", file_types=["image"], type="filepath", height=120)
     outputs = [top3, answer, seen]
     predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id="predict")
     sketchpad.change(classify_sketch, [sketchpad, model_name], outputs, api_name="predict", **predict)

@@ -184,14 +184,24 @@ def test_no_drawing_at_all_prompts(client):
 
 
 def test_a_file_that_is_not_an_image_is_refused_without_a_traceback(client, files, drawn_dir):
-    """Gradio refuses it before the callback; the caller gets an error with no server detail."""
+    """An upload gets a sentence saying what is wrong; a forged sketchpad value is refused by Gradio itself."""
     from gradio_client.exceptions import AppError
 
-    for argument, api_name in [(sketch(files["not-an-image.png"]), "/predict"), (upload(files["not-an-image.png"]), "/predict_image")]:
-        with pytest.raises(AppError) as raised:
-            client.predict(argument, api_name=api_name)
-        assert visitor_safe(str(raised.value)), str(raised.value)
+    top, text, seen = client.predict(upload(files["not-an-image.png"]), api_name="/predict_image")
+    assert not (top or {}).get("label") and seen is None and "not an image" in text and visitor_safe(text), text
+    with pytest.raises(AppError) as raised:
+        client.predict(sketch(files["not-an-image.png"]), api_name="/predict")
+    assert visitor_safe(str(raised.value)), str(raised.value)
     still_serving(client, drawn_dir)
+
+
+def test_an_upload_that_is_not_an_image_type_gets_gradios_file_type_message(client, tmp_path):
+    from gradio_client.exceptions import AppError
+
+    document = tmp_path / "notes.txt"
+    document.write_text("not a digit")
+    with pytest.raises(AppError, match="Invalid file type"):
+        client.predict(upload(document), api_name="/predict_image")
 
 
 def test_uploads_over_max_file_size_are_refused_before_reaching_the_app(served, files):
