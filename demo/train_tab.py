@@ -29,7 +29,7 @@ from torch import nn
 
 from demo.models import DEFAULT_MODEL, model_names, model_title, public_message
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import to_float
+from mnist_core.evaluate import evaluate, to_float
 from mnist_core.predict import Classifier
 
 if TYPE_CHECKING:  # mnist_core.train imports torchvision, loaded on first use (see demo.pictures.LAZY_TORCHVISION)
@@ -49,7 +49,7 @@ LIVE_TEST_IMAGES = 1000  # test images scored during an epoch, for the live accu
 LOSS_POINTS_PER_EPOCH = 25
 LIVE_ACCURACY_PER_EPOCH = 5
 
-YOUR_MODEL = "your-model"  # the Model tab's choice that stands for the visitor's own trained model
+YOUR_MODEL = "your-model"  # the model picker's choice that stands for the visitor's own trained model
 MODEL_KINDS = [("Single layer 784 → 10 (the tutorial's MnistModel)", "linear"), ("MLP (hidden layers below)", "mlp")]
 OPTIMIZERS = [("Adam (the tutorial's)", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd")]
 DEFAULTS = dict(model="mlp", hidden="256", optimizer="adamw", lr=0.002, batch_size=256, epochs=3, augment=False, seed=0)
@@ -94,7 +94,7 @@ def own_model(choice: str, session: TrainSession | None) -> str | Classifier:
 
 
 def model_choices(session: TrainSession | None) -> list[tuple[str, str]]:
-    """The Model tab's choices: the shipped checkpoints, then this visitor's own model if they trained one."""
+    """The model picker's choices: the shipped checkpoints, then this visitor's own model if they trained one."""
     choices = [(model_title(name), name) for name in model_names()]
     if session is not None and session.classifier is not None:
         meta = session.classifier.meta
@@ -261,6 +261,7 @@ class Run:
             loss_every = max(1, steps_per_epoch // LOSS_POINTS_PER_EPOCH)
             accuracy_every = max(1, steps_per_epoch // LIVE_ACCURACY_PER_EPOCH)
             recent: list[float] = []
+            all_test = f"all {len(test[1]):,} test images"
 
             def on_step(model: nn.Module, step: int, loss: float) -> None:
                 recent.append(loss)
@@ -268,7 +269,7 @@ class Run:
                 if step % loss_every == 0:
                     point = (step / steps_per_epoch, sum(recent) / len(recent))
                     recent.clear()
-                scored = None
+                scored = []
                 if step % accuracy_every == 0 or step == 1:
                     model.eval()
                     with torch.no_grad():
@@ -276,19 +277,23 @@ class Run:
                         probabilities = model(sample_images).softmax(1)
                     model.train()
                     best = probabilities.max(1)
-                    scored = (accuracy, list(zip(best.indices.tolist(), best.values.tolist())))
+                    predictions = list(zip(best.indices.tolist(), best.values.tolist()))
+                    scored.append((step / steps_per_epoch, accuracy, f"{len(live[1]):,} test images, live"))
+                if step == 1:
+                    # The plot takes its colour series from its first data: both series start here.
+                    scored.append((step / steps_per_epoch, evaluate(model, *test)["accuracy"], all_test))
                 with self.lock:
                     self.step = step
                     if point:
                         self.losses.append(point)
                     if scored:
-                        self.accuracies.append((step / steps_per_epoch, scored[0], f"{len(live[1]):,} test images, live"))
-                        self.sample_predictions = scored[1]
+                        self.accuracies.extend(scored)
+                        self.sample_predictions = predictions
 
             def on_epoch(report: EpochReport) -> None:
                 with self.lock:
                     epoch = self.step / steps_per_epoch
-                    self.accuracies.append((epoch, report.test_accuracy, f"all {len(test[1]):,} test images"))
+                    self.accuracies.append((epoch, report.test_accuracy, all_test))
 
             from mnist_core.train import train  # see LAZY_TORCHVISION
 
@@ -313,14 +318,16 @@ class Run:
 # --- what the page shows -------------------------------------------------------------------------
 
 
-def loss_frame(run: Run | None) -> pd.DataFrame:
+# No rows gives None, not an empty frame: a plot first given an empty frame keeps its axes and legend from
+# it (object columns read as categories, no colour series) once the numbers arrive.
+def loss_frame(run: Run | None) -> pd.DataFrame | None:
     rows = list(run.losses) if run else []
-    return pd.DataFrame(rows, columns=["epoch", "loss"])
+    return pd.DataFrame(rows, columns=["epoch", "loss"]) if rows else None
 
 
-def accuracy_frame(run: Run | None) -> pd.DataFrame:
+def accuracy_frame(run: Run | None) -> pd.DataFrame | None:
     rows = list(run.accuracies) if run else []
-    return pd.DataFrame(rows, columns=["epoch", "accuracy", "measured on"])
+    return pd.DataFrame(rows, columns=["epoch", "accuracy", "measured on"]) if rows else None
 
 
 def _png_data_url(image: torch.Tensor) -> str:
@@ -368,13 +375,13 @@ def summary(run: Run) -> str:
     return (
         f"### ✅ {how.capitalize()}: {meta['test_accuracy']:.2%} on the 10,000 MNIST test images\n"
         f"{model_title(run.classifier)}, {meta['epochs']} epoch(s) in {meta['training_seconds']:.1f} s. "
-        "Your model is now in the **Model** tab's list (for this browser tab only): press **Draw with your model** "
+        "Your model is now in the model list at the top of the page (for this browser tab only): press **Draw with your model** "
         "to try it, or download its checkpoint (load it with `mnist_core.predict.Classifier.load`)."
     )
 
 
 # Outputs, in order: status, loss plot, accuracy plot, digits, download, draw button, session,
-# the Model tab's choice, the visitor's model (model_name state).
+# the model picker, the visitor's model (model_name state).
 def _update(status, losses=None, accuracies=None, digits=None, download=None, draw=None, session=None, choice=None, model=None):
     skip = gr.skip()
     return tuple(skip if value is None else value for value in (status, losses, accuracies, digits, download, draw, session, choice, model))
@@ -421,7 +428,8 @@ async def start_training(
             yield _update(f"⏳ **Training queue: {ahead} ahead of you.** Your run starts when a slot frees (≤ {MAX_SECONDS:.0f} s per run).")
             await asyncio.sleep(UPDATE_SECONDS)
         test = data[1] if data else (await asyncio.to_thread(training_data))[1]
-        yield _update("Starting…", loss_frame(None), accuracy_frame(None), digits_html(test, []),
+        cleared = gr.LinePlot(value=None)  # a previous run's curves go (None alone would mean "unchanged")
+        yield _update("Starting…", cleared, cleared, digits_html(test, []),
                       gr.DownloadButton(visible=False), gr.Button(visible=False), session)
         thread = run.start(data)
         while not run.finished.is_set():
@@ -462,7 +470,7 @@ def stop_training(session: TrainSession | None) -> str:
 
 
 def draw_with_own_model() -> tuple:
-    """'Draw with your model': choose it in the Model tab (which re-reads the drawing) and open the Draw tab."""
+    """'Draw with your model': choose it in the model picker (which re-reads the drawing) and open the Draw tab."""
     return gr.Radio(value=YOUR_MODEL), gr.Tabs(selected="draw")
 
 

@@ -153,14 +153,19 @@ def use_model(name: str, training: TrainSession | None = None) -> tuple:
     return (model, *model_view(model))
 
 
-def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State) -> gr.Radio:
-    """The chosen checkpoint: a picker, its facts and per-digit accuracy, confusion matrix and first-layer weights."""
+def model_picker() -> gr.Radio:
+    """The visitor's model, above the tabs: it reads their drawings, labels the gallery and fills the Model tab."""
+    return gr.Radio(
+        [(model_title(name), name) for name in model_names()],
+        value=DEFAULT_MODEL,
+        label="Model that reads your drawings (in this browser tab; train your own in Train)",
+        elem_id="model-choice",
+    )
+
+
+def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: gr.Radio) -> None:
+    """The chosen checkpoint: its facts and per-digit accuracy, confusion matrix and first-layer weights."""
     with gr.Tab("Model", id="model") as tab:
-        choice = gr.Radio(
-            [(model_title(name), name) for name in model_names()],
-            value=DEFAULT_MODEL,
-            label="Model that reads your drawings (in this browser tab)",
-        )
         with gr.Row(equal_height=False):
             with gr.Column():
                 facts_view = gr.Markdown(elem_id="model-facts")
@@ -176,22 +181,22 @@ def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State) -> gr.Rad
     choice.change(use_model, [choice, training], [model_name, *views], api_visibility="private").then(
         classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"
     )
-    return choice
 
 
 def build_demo() -> gr.Blocks:
     """The whole app, queue configured, ready to launch with LAUNCH_OPTIONS."""
     with gr.Blocks(title="Draw a digit — MNIST", delete_cache=(3600, 3600)) as demo:
-        model_name = gr.State(DEFAULT_MODEL)  # per visitor: the Model tab's choice applies to their drawings
+        model_name = gr.State(DEFAULT_MODEL)  # per visitor: the picker's choice reads their drawings
         training = gr.State(TrainSession, delete_callback=end_session)  # per visitor: their run and trained model
         gr.Markdown(
             "# ✍️ Draw a digit, watch a neural network read it\n"
             "A fully connected network trained on MNIST in PyTorch. Draw below; browse the data it learned "
-            "from in **Gallery**; see what it is and what it looks for in **Model**."
+            "from in **Gallery**; see what it is and what it looks for in **Model**; train your own in **Train**."
         )
+        choice = model_picker()
         with gr.Tabs() as tabs:
             draw = draw_tab(model_name)
             gallery_tab(model_name)
-            choice = model_tab(model_name, draw, training)
+            model_tab(model_name, draw, training, choice)
             train_tab(model_name, training, choice, tabs)
     return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY)

@@ -232,3 +232,22 @@ def test_gallery_renders_a_batch_grid(page):
         assert min(size) >= 100, f"the grid image is only {size[0]}x{size[1]}"
         first_src = image.get_attribute("src")
         page.screenshot(path=str(SHOTS / f"e2e-gallery-{button.split()[0].lower()}.png"), full_page=True)
+
+
+def test_train_a_model_then_draw_with_it(page):
+    """Train tab with its default settings: the run finishes, its model joins the picker, and it reads a drawing."""
+    SHOTS.mkdir(exist_ok=True)
+    page.get_by_role("tab", name="Train").click()
+    page.get_by_role("button", name="Start training").click()
+    status = page.locator("#train-status")
+    status.get_by_text("Done:").wait_for(timeout=180_000)  # "✅ Done: 97.5% on the 10,000 MNIST test images"
+    assert re.search(r"Done: \d+\.\d+% on the 10,000 MNIST test images", status.inner_text())
+    page.screenshot(path=str(SHOTS / "e2e-train-done.png"), full_page=True)
+    page.get_by_role("button", name="Draw with your model").click()
+    page.locator(SKETCHPAD).wait_for(state="visible")
+    # The picker above the tabs now names the visitor's own model, and it is the one chosen.
+    assert page.locator("#model-choice label", has_text="Yours:").locator("input").is_checked()
+    _wait_until_idle(page, "opening the Draw tab")
+    _draw(page, "7")
+    _wait_for_label(page, "7")
+    page.screenshot(path=str(SHOTS / "e2e-train-draw-7.png"), full_page=True)

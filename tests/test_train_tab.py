@@ -202,6 +202,18 @@ def test_settings_out_of_bounds_are_refused_before_training(changes, message):
     assert len(updates) == 1 and message in updates[0][0] and session.run is None
 
 
+def test_the_curves_are_never_sent_empty_and_are_numeric():
+    """A plot first given an empty frame keeps categorical axes and no colour series for good (Gradio 6.31)."""
+    import gradio as gr
+
+    assert train_tab.loss_frame(None) is None and train_tab.accuracy_frame(None) is None
+    run = train_tab.Run(config=None)
+    run.losses, run.accuracies = [(0.04, 2.1), (0.08, 1.7)], [(0.04, 0.61, "live"), (1.0, 0.93, "all")]
+    for frame in (train_tab.loss_frame(run), train_tab.accuracy_frame(run)):
+        datatypes = gr.LinePlot(x="epoch", y=frame.columns[1]).postprocess(frame).datatypes
+        assert datatypes["epoch"] == datatypes[frame.columns[1]] == "quantitative", datatypes
+
+
 def test_hidden_sizes_parse():
     assert parse_hidden("512, 256") == (512, 256)
     assert parse_hidden("784 → 128 → 10".replace("784 → ", "").replace(" → 10", "")) == (128,)
