@@ -41,9 +41,9 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def decode(data: bytes) -> np.ndarray:
-    """PNG bytes to the RGBA array Gradio hands the callback (type="numpy", image_mode="RGBA")."""
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+def decode(data: bytes) -> Image.Image:
+    """PNG bytes to the RGBA image Gradio hands the callback (type="pil", image_mode="RGBA"), decoded as it does."""
+    return Image.open(io.BytesIO(data)).convert("RGBA")
 
 
 def drawn_canvases(folder: Path, count: int) -> list[bytes]:

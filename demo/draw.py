@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from functools import reduce
+
 import numpy as np
+from PIL import Image, ImageChops
 
 from demo.models import load_classifier, public_message
 from demo.pictures import to_uint8, upscale
 from mnist_core.errors import EmptyImageError, MnistCoreError
+from mnist_core.preprocess import open_image
 from mnist_core.predict import Prediction
 
 PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
@@ -17,21 +21,25 @@ INPUT_SCALE = 10  # 28 x 28 shown as 280 x 280
 DrawResult = tuple[dict[str, float] | None, str, np.ndarray | None]
 
 
-def _is_blank(image: np.ndarray | None) -> bool:
+def _is_blank(image: Image.Image | np.ndarray | None) -> bool:
     """True for a missing image or one of a single colour (an empty canvas, whatever the theme)."""
-    return image is None or bool((image == image[0, 0]).all())
+    if image is None:
+        return True
+    extrema = open_image(image).getextrema()
+    bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+    return all(low == high for low, high in bands)
 
 
-def sketch_ink(sketch: dict | np.ndarray | str | None) -> np.ndarray | str | None:
+def sketch_ink(sketch: dict | Image.Image | np.ndarray | str | None) -> Image.Image | np.ndarray | str | None:
     """What to classify in a Sketchpad value: the strokes of its layers on a blank canvas, else the composite."""
     if not isinstance(sketch, dict):
         return sketch
-    layers = [layer for layer in sketch.get("layers") or [] if layer is not None]
+    layers = [open_image(layer) for layer in sketch.get("layers") or [] if layer is not None]
     if layers and _is_blank(sketch.get("background")):
         # In the browser the composite sits on the theme's opaque canvas colour (white, or dark in dark
         # mode); the layers hold only the strokes, ink in alpha, so they read the same in either theme.
-        alpha = np.maximum.reduce([np.asarray(layer)[..., -1] for layer in layers])
-        return np.stack([np.zeros_like(alpha), alpha], axis=-1)  # grey + alpha: "LA" to PIL
+        alpha = reduce(ImageChops.lighter, [layer.convert("RGBA").getchannel("A") for layer in layers])
+        return Image.merge("LA", (Image.new("L", alpha.size), alpha))
     return sketch.get("composite")
 
 
@@ -48,7 +56,7 @@ def verdict(prediction: Prediction) -> str:
     return f"### It's {article(first)} **{first}** ({p_first:.0%} sure)"
 
 
-def classify(source: np.ndarray | str | None, model_name: str) -> DrawResult:
+def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> DrawResult:
     """Classify one image with the chosen model; an empty canvas or unreadable image gives a message, never a digit."""
     if source is None:
         return None, PROMPT, None

@@ -58,7 +58,7 @@ def draw_tab(model_name: gr.State) -> DrawTab:
                     label="Draw one digit",
                     elem_id="sketchpad",
                     image_mode="RGBA",  # the strokes' alpha is the ink
-                    type="numpy",
+                    type="pil",  # decoded once by Gradio and handed over as is: no array copies of the canvas
                     format="png",
                     canvas_size=(CANVAS, CANVAS),
                     fixed_canvas=True,
