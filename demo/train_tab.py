@@ -106,21 +106,29 @@ def model_choices(session: TrainSession | None) -> list[tuple[str, str]]:
 
 
 class TrainingQueue:
-    """First come, first served: at most `limit` runs at once; the others wait their turn."""
+    """First come, first served: at most `limit` runs at once, one ticket per visitor; the others wait their turn."""
 
     def __init__(self, limit: int = MAX_CONCURRENT_RUNS, max_waiting: int = MAX_WAITING):
         self.limit, self.max_waiting = limit, max_waiting
         self._lock = threading.Lock()
         self._waiting: list[object] = []
         self._running: set[object] = set()
+        self._visitors: dict[object, str] = {}  # ticket -> who holds it
 
-    def join(self) -> object | None:
-        """A ticket in the queue, or None when the queue is full."""
+    def holds(self, visitor: str | None) -> bool:
+        """Whether this visitor already waits or trains (None: unknown, never counted)."""
         with self._lock:
-            if len(self._waiting) >= self.max_waiting:
+            return visitor is not None and visitor in self._visitors.values()
+
+    def join(self, visitor: str | None = None) -> object | None:
+        """A ticket in the queue, or None when the queue is full or this visitor already holds one."""
+        with self._lock:
+            if len(self._waiting) >= self.max_waiting or (visitor is not None and visitor in self._visitors.values()):
                 return None
             ticket = object()
             self._waiting.append(ticket)
+            if visitor is not None:
+                self._visitors[ticket] = visitor
             return ticket
 
     def try_start(self, ticket: object) -> int:
@@ -138,6 +146,7 @@ class TrainingQueue:
         """The ticket's run ended, or it gave up waiting."""
         with self._lock:
             self._running.discard(ticket)
+            self._visitors.pop(ticket, None)
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
 
@@ -151,6 +160,14 @@ class TrainingQueue:
 
 
 QUEUE = TrainingQueue()
+
+
+def visitor_address(request: gr.Request | None) -> str | None:
+    """Who asks, as far as the server can tell: the first forwarded address (behind Spaces' proxy), else the peer's."""
+    if request is None:
+        return None
+    forwarded = (request.headers.get("x-forwarded-for") or "").split(",")[0].strip()
+    return forwarded or (request.client.host if request.client else None)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -398,6 +415,7 @@ async def start_training(
     seed: int,
     session: TrainSession | None,
     current_model: str | Classifier,
+    request: gr.Request = None,
     queue: TrainingQueue | None = None,
     data=None,
 ):
@@ -412,9 +430,14 @@ async def start_training(
     if session.busy:
         yield _update("⚠️ You already have a training run going: one run at a time per visitor. Stop it first.")
         return
+    # Sessions are per browser tab: the address keeps one visitor with many tabs to one run too.
+    visitor = visitor_address(request)
+    if queue.holds(visitor):
+        yield _update("⚠️ A training run from your address is already going (another tab?): one run at a time per visitor.")
+        return
     run = Run(config)
     session.run = run
-    ticket = queue.join()
+    ticket = queue.join(visitor)
     if ticket is None:
         run.finished.set()
         yield _update("⚠️ The training queue is full; try again in a minute.")

@@ -173,10 +173,37 @@ def test_global_limit_queues_the_next_visitor_and_says_how_many_are_ahead(data):
     assert queue.running == 0 and queue.waiting == 0
 
 
+def test_one_run_per_address_across_sessions(data):
+    """Two tabs of one visitor are two sessions; their shared address still gets one run at a time."""
+    from types import SimpleNamespace
+
+    queue = TrainingQueue(limit=1)
+    tab = lambda: SimpleNamespace(headers={"x-forwarded-for": "203.0.113.7, 10.0.0.1"}, client=SimpleNamespace(host="10.0.0.1"))  # noqa: E731
+    first, second, neighbour = TrainSession(), TrainSession(), TrainSession()
+
+    async def scenario():
+        running = start_training(*settings(epochs=10), first, DEFAULT_MODEL, request=tab(), queue=queue, data=data)
+        await running.__anext__()
+        again = await collect(start_training(*settings(), second, DEFAULT_MODEL, request=tab(), queue=queue, data=data))
+        other = SimpleNamespace(headers={}, client=SimpleNamespace(host="198.51.100.2"))
+        waiting = start_training(*settings(), neighbour, DEFAULT_MODEL, request=other, queue=queue, data=data)
+        queued = (await waiting.__anext__())[0]
+        await waiting.aclose()
+        stop_training(first)
+        await collect(running)
+        return again, queued
+
+    again, queued = asyncio.run(scenario())
+    assert len(again) == 1 and "from your address is already going" in again[0][0] and second.run is None
+    assert "Training queue: 1 ahead" in queued  # another address waits its turn as usual
+    assert queue.running == 0 and queue.waiting == 0 and not queue.holds("203.0.113.7")
+
+
 def test_training_queue_order_and_capacity():
     queue = TrainingQueue(limit=2, max_waiting=3)
     a, b, c, d = (queue.join() for _ in range(4))
     assert d is None  # full
+    assert queue.holds(None) is False  # an unknown address is never counted
     assert queue.try_start(c) == 3 - 2  # two free slots, but a and b come first
     assert queue.try_start(a) == 0 and queue.try_start(b) == 0
     assert queue.try_start(c) == 1 and queue.running == 2
