@@ -51,7 +51,9 @@ def _reduce(image: Image.Image) -> Image.Image:
 
 def _as_float(image: Image.Image) -> np.ndarray:
     """A single-band image as floats in [0, 1], whatever its bit depth."""
-    values = np.nan_to_num(np.asarray(image, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    values = np.asarray(image, dtype=np.float32)
+    if image.mode == "F":  # only float pixels can be NaN or infinite
+        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
         top = values.max()
         return values / top if top > 0 else values
