@@ -251,3 +251,15 @@ def test_train_a_model_then_draw_with_it(page):
     _draw(page, "7")
     _wait_for_label(page, "7")
     page.screenshot(path=str(SHOTS / "e2e-train-draw-7.png"), full_page=True)
+
+
+def test_model_tab_shows_the_checkpoint_and_its_pictures(page):
+    SHOTS.mkdir(exist_ok=True)
+    page.get_by_role("tab", name="Model").click()
+    page.locator("#model-facts").get_by_text("1024").first.wait_for(timeout=60_000)  # the MLP's architecture
+    for label in ("Confusion matrix on the MNIST test set", "First-layer weights"):
+        block = page.locator(".block").filter(has=page.locator("[data-testid=block-label]", has_text=label))
+        image = block.locator("img").first
+        image.wait_for(state="visible", timeout=60_000)
+        page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=image.element_handle())
+    page.screenshot(path=str(SHOTS / "e2e-model.png"), full_page=True)
