@@ -1,4 +1,4 @@
-"""The page: Draw, Gallery and Model tabs laid out top to bottom, each wired to its callbacks."""
+"""The page: a model picker above the Draw, Gallery, Model and Train tabs, each wired to its callbacks."""
 
 from __future__ import annotations
 
