@@ -16,8 +16,8 @@ import os
 import threading
 import time
 
-import numpy as np
 import torch
+from PIL import Image
 
 from benchmarks.predict_latency import DRAWN_DIR, decode, drawn_canvases, percentiles
 from demo.draw import classify_sketch
@@ -25,7 +25,7 @@ from demo.models import DEFAULT_MODEL, load_classifier
 from demo.train_tab import DEFAULTS, TrainingQueue, TrainSession, start_training, training_data
 
 
-def predict_loop(values: list[np.ndarray], stop: threading.Event, seconds: list[float]) -> None:
+def predict_loop(values: list[Image.Image], stop: threading.Event, seconds: list[float]) -> None:
     """Classify canvases round and round until told to stop, recording each call's wall time."""
     torch.set_num_threads(1)  # as app.py serves
     index = 0

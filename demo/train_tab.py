@@ -1,10 +1,11 @@
 """Train tab: train your own fully connected network with mnist_core's loop, watch it learn, then draw with it.
 
-One run per visitor (their session), at most MAX_CONCURRENT_RUNS at once for the whole app; the others
-wait in a first-come queue and are told how many runs are ahead. The callback is an async generator, so
-a visitor waiting or watching holds no server thread; the training itself runs in its own thread with one
-torch thread, leaving the other core to drawing and the gallery (see the CPU-threads notes). The trained
-model lives in the visitor's session state only, and its checkpoint in a temporary folder, never the repo.
+One run per visitor (their session, and their address across browser tabs), at most MAX_CONCURRENT_RUNS
+at once for the whole app; the others wait in a first-come queue and are told how many runs are ahead.
+The callback is an async generator, so a visitor waiting or watching holds no server thread; the training
+itself runs in its own thread with one torch thread, leaving the other core to drawing and the gallery (see
+the CPU-threads notes). The trained model lives in the visitor's session state only, and its checkpoint in a
+temporary folder, never the repo.
 """
 
 from __future__ import annotations
@@ -115,15 +116,19 @@ class TrainingQueue:
         self._running: set[object] = set()
         self._visitors: dict[object, str] = {}  # ticket -> who holds it
 
+    def _held(self, visitor: str | None) -> bool:
+        """Whether this visitor already waits or trains (None: unknown, never counted); call under the lock."""
+        return visitor is not None and visitor in self._visitors.values()
+
     def holds(self, visitor: str | None) -> bool:
         """Whether this visitor already waits or trains (None: unknown, never counted)."""
         with self._lock:
-            return visitor is not None and visitor in self._visitors.values()
+            return self._held(visitor)
 
     def join(self, visitor: str | None = None) -> object | None:
         """A ticket in the queue, or None when the queue is full or this visitor already holds one."""
         with self._lock:
-            if len(self._waiting) >= self.max_waiting or (visitor is not None and visitor in self._visitors.values()):
+            if len(self._waiting) >= self.max_waiting or self._held(visitor):
                 return None
             ticket = object()
             self._waiting.append(ticket)
