@@ -28,6 +28,7 @@ def training_summary(meta: dict) -> str:
         f"weight decay {train['weight_decay']}" if train.get("weight_decay") else None,
         f"label smoothing {train['label_smoothing']}" if train.get("label_smoothing") else None,
         ("with" if train.get("augment") else "without") + " augmentation" if "augment" in train else None,
+        f"distilled from {train['teacher']} (weight {train['distill_weight']})" if train.get("teacher") else None,
         f"seed {train['seed']}" if "seed" in train else None,
         f"{meta['training_seconds']:.0f} s on {train.get('device', 'cpu')}" if "training_seconds" in meta else None,
     ]
@@ -42,6 +43,7 @@ def facts(name: str) -> str:
     layers = {
         "linear": "one `nn.Linear(784, 10)`: pixels straight to digit scores",
         "mlp": f"`Linear → ReLU → Dropout({config.get('dropout', 0)})` per hidden layer",
+        "ensemble": "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
     }.get(config.get("name"), "")
     lines = [
         f"### {model_title(name)}",
@@ -53,10 +55,14 @@ def facts(name: str) -> str:
         f"- **MNIST test accuracy:** {meta['test_accuracy']:.2%} (10,000 images it never trained on)"
         if "test_accuracy" in meta
         else "- **MNIST test accuracy:** not recorded",
-        f"- **Training:** {training_summary(meta) or 'not recorded'}",
+        f"- **Training:** {training_summary(meta) or 'not recorded'}" + (" (all members)" if "members" in meta else ""),
     ]
     if meta.get("command"):
         lines.append(f"- **Command:** `{meta['command']}`")
+    for number, member in enumerate(meta.get("members", []), 1):
+        lines.append(
+            f"- **Member {number}:** {member['test_accuracy']:.2%} alone; {training_summary(member)}; `{member['command']}`"
+        )
     if meta.get("created"):
         lines.append(f"- **Created:** {meta['created']} with torch {meta.get('torch_version', '?')}")
     return "\n".join(lines).replace(str(ROOT) + "/", "")
@@ -97,8 +103,9 @@ def render_view(name: str | Classifier) -> ModelView:
     confusion = confusion_picture(meta["confusion"]) if meta.get("confusion") else None
     weights = first_layer_weights(classifier.model)
     shown = weights[:MAX_UNITS_SHOWN]
+    layer = "the first member's first layer" if meta["config"].get("name") == "ensemble" else "the first layer"
     caption = (
-        f"The weights of the first layer, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
+        f"The weights of {layer}, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
         "`make_grid`: red pixels push the unit up, blue pull it down."
         + (" For the single-layer model these are the ten digit templates, 0 to 9." if len(weights) == 10 else "")
     )

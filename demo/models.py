@@ -41,12 +41,15 @@ def load_shipped(name: str) -> Classifier:
 
 
 def architecture(config: dict) -> str:
-    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10'."""
+    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10', or '3 × 784 → 1024 → 1024 → 10' for an ensemble."""
+    if config.get("name") == "ensemble":
+        shapes = [architecture(member) for member in config["members"]]
+        return f"{len(shapes)} × {shapes[0]}" if len(set(shapes)) == 1 else " + ".join(shapes)
     sizes = [784, *config.get("hidden", [])] if config.get("name") == "mlp" else [784]
     return " → ".join(str(size) for size in [*sizes, 10])
 
 
-KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP"}
+KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP", "ensemble": "Ensemble"}
 
 
 def model_title(name: str | Classifier) -> str:

@@ -1,4 +1,4 @@
-"""Command line: python -m mnist_core train | evaluate | predict | evaluate-drawn."""
+"""Command line: python -m mnist_core train | ensemble | evaluate | predict | evaluate-drawn."""
 
 from __future__ import annotations
 
@@ -37,13 +37,25 @@ def command_train(args: argparse.Namespace) -> int:
     config = TrainConfig(
         model=args.model, hidden=tuple(args.hidden), dropout=args.dropout, epochs=args.epochs,
         batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay,
-        label_smoothing=args.label_smoothing, augment=args.augment, seed=args.seed, device=pick_device(args.device),
+        label_smoothing=args.label_smoothing, augment=args.augment, teacher=args.teacher,
+        distill_weight=args.distill_weight, seed=args.seed, device=pick_device(args.device),
     )
     train_data, test_data = load_tensors(True, args.data_dir), load_tensors(False, args.data_dir)
     model, meta = train(config, train_data, test_data)
     meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
     path = save_checkpoint(args.out or f"runs/{args.model}.pt", model, config.model_config(), meta)
     print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
+    return 0
+
+
+def command_ensemble(args: argparse.Namespace) -> int:
+    """Combine trained checkpoints into one that averages their probabilities (float16 weights)."""
+    from mnist_core.ensemble import combine
+
+    model, config, meta = combine(args.checkpoints, load_tensors(False, args.data_dir))
+    meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
+    path = save_checkpoint(args.out, model, config, meta, half=True)
+    print(f"ensemble of {len(args.checkpoints)}: test accuracy {meta['test_accuracy']:.4f}; saved {path}")
     return 0
 
 
@@ -119,12 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
     train_parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
     train_parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=defaults.augment)
+    train_parser.add_argument("--teacher", help="checkpoint to distil from (e.g. an ensemble): its probabilities join the labels")
+    train_parser.add_argument("--distill-weight", type=float, default=defaults.distill_weight, help="teacher's share of the loss")
     train_parser.add_argument("--seed", type=int, default=defaults.seed)
     train_parser.add_argument("--device", default=defaults.device, help="cpu, cuda or mps")
     train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
     train_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     train_parser.add_argument("--out", help="checkpoint to write (default: runs/<model>.pt)")
     train_parser.set_defaults(run=command_train)
+
+    ensemble_parser = commands.add_parser("ensemble", help="combine checkpoints into one that averages them")
+    ensemble_parser.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT")
+    ensemble_parser.add_argument("--out", required=True, help="ensemble checkpoint to write")
+    ensemble_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
+    ensemble_parser.set_defaults(run=command_ensemble)
 
     evaluate_parser = commands.add_parser("evaluate", help="measure a checkpoint on the MNIST test set")
     evaluate_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)

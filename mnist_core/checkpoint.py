@@ -17,11 +17,16 @@ from mnist_core.model import MNIST_MEAN, MNIST_STD, build_model
 
 FORMAT = "mnist_core/1"
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
-DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "mlp.pt"
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "ensemble.pt"
 
 
-def save_checkpoint(path: str | os.PathLike, model: nn.Module, config: dict, meta: dict) -> Path:
-    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place."""
+def save_checkpoint(
+    path: str | os.PathLike, model: nn.Module, config: dict, meta: dict, half: bool = False
+) -> Path:
+    """Write {format, config, state_dict, meta} to a temp file beside `path`, then rename it into place.
+
+    half=True stores the weights as float16 (half the file); load_state_dict turns them back into float32.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -30,7 +35,8 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, config: dict, met
         "torch_version": str(torch.__version__),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    payload = {"format": FORMAT, "config": config, "state_dict": model.state_dict(), "meta": meta}
+    state = {name: value.half() if half and value.is_floating_point() else value for name, value in model.state_dict().items()}
+    payload = {"format": FORMAT, "config": config, "state_dict": state, "meta": meta}
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:

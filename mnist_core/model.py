@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -53,20 +55,38 @@ class MLP(nn.Module):
         return self.layers(self.normalize(x))
 
 
+class Ensemble(nn.Module):
+    """Several trained models voting: the mean of their probabilities, returned as log-probabilities."""
+
+    def __init__(self, members: list[dict]):
+        super().__init__()
+        self.members = nn.ModuleList(build_model(**member) for member in members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """log(mean of the members' softmax), (N, 10): its softmax is the averaged probabilities."""
+        log_probabilities = torch.stack([member(x).log_softmax(1) for member in self.members])
+        return log_probabilities.logsumexp(0) - math.log(len(self.members))
+
+
 def build_model(
     name: str = "mlp",
     hidden: tuple[int, ...] = (1024, 1024),
     dropout: float = 0.2,
+    members: list[dict] | None = None,
 ) -> nn.Module:
-    """The model a config names: "linear" (the tutorial's MnistModel) or "mlp"."""
+    """The model a config names: "linear" (the tutorial's MnistModel), "mlp", or an "ensemble" of member configs."""
     if name == "linear":
         return MnistModel()
     if name == "mlp":
         return MLP(tuple(hidden), dropout)
-    raise ValueError(f"unknown model {name!r}: choose 'linear' or 'mlp'")
+    if name == "ensemble" and members:
+        return Ensemble(members)
+    raise ValueError(f"unknown model {name!r}: choose 'linear', 'mlp' or 'ensemble' (with members)")
 
 
 def first_layer_weights(model: nn.Module) -> torch.Tensor:
-    """The first nn.Linear's weights as images (units, 1, 28, 28), for looking at what it learned."""
+    """The first nn.Linear's weights as images (units, 1, 28, 28), for looking at what it learned.
+
+    For an ensemble these are its first member's."""
     first = next(module for module in model.modules() if isinstance(module, nn.Linear))
     return first.weight.detach().reshape(-1, 1, 28, 28)

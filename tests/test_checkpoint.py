@@ -29,9 +29,11 @@ def test_round_trip_restores_weights_and_metadata(saved):
 
 def test_shipped_checkpoints_load_with_their_metadata():
     model, meta = load_checkpoint(DEFAULT_CHECKPOINT)
-    assert meta["test_accuracy"] > 0.97 and "command" in meta and len(meta["train_data_sha256"]) == 64
-    linear, linear_meta = load_checkpoint(DEFAULT_CHECKPOINT.parent / "linear.pt")
-    assert linear_meta["config"]["name"] == "linear"
+    assert meta["test_accuracy"] >= 0.994 and "command" in meta and len(meta["train_data_sha256"]) == 64
+    assert all(member["command"].startswith("python -m mnist_core train") for member in meta["members"])
+    for name, kind in [("mlp.pt", "mlp"), ("linear.pt", "linear")]:
+        _, other = load_checkpoint(DEFAULT_CHECKPOINT.parent / name)
+        assert other["config"]["name"] == kind and other["train_data_sha256"] == meta["train_data_sha256"]
 
 
 def _truncate(path):
