@@ -28,7 +28,6 @@ def training_summary(meta: dict) -> str:
         f"weight decay {train['weight_decay']}" if train.get("weight_decay") else None,
         f"label smoothing {train['label_smoothing']}" if train.get("label_smoothing") else None,
         ("with" if train.get("augment") else "without") + " augmentation" if "augment" in train else None,
-        f"distilled from {train['teacher']} (weight {train['distill_weight']})" if train.get("teacher") else None,
         f"seed {train['seed']}" if "seed" in train else None,
         f"{meta['training_seconds']:.0f} s on {train.get('device', 'cpu')}" if "training_seconds" in meta else None,
     ]

@@ -37,8 +37,7 @@ def command_train(args: argparse.Namespace) -> int:
     config = TrainConfig(
         model=args.model, hidden=tuple(args.hidden), dropout=args.dropout, epochs=args.epochs,
         batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay,
-        label_smoothing=args.label_smoothing, augment=args.augment, teacher=args.teacher,
-        distill_weight=args.distill_weight, seed=args.seed, device=pick_device(args.device),
+        label_smoothing=args.label_smoothing, augment=args.augment, seed=args.seed, device=pick_device(args.device),
     )
     train_data, test_data = load_tensors(True, args.data_dir), load_tensors(False, args.data_dir)
     model, meta = train(config, train_data, test_data)
@@ -131,8 +130,6 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
     train_parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
     train_parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=defaults.augment)
-    train_parser.add_argument("--teacher", help="checkpoint to distil from (e.g. an ensemble): its probabilities join the labels")
-    train_parser.add_argument("--distill-weight", type=float, default=defaults.distill_weight, help="teacher's share of the loss")
     train_parser.add_argument("--seed", type=int, default=defaults.seed)
     train_parser.add_argument("--device", default=defaults.device, help="cpu, cuda or mps")
     train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")

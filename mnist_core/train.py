@@ -12,7 +12,6 @@ from torch import nn
 from tqdm import tqdm
 
 from mnist_core.augment import AugmentConfig, augment_batch
-from mnist_core.checkpoint import load_checkpoint
 from mnist_core.data import fingerprint
 from mnist_core.evaluate import evaluate, test_metrics, to_float
 from mnist_core.model import build_model
@@ -32,8 +31,6 @@ class TrainConfig:
     weight_decay: float = 1e-2
     label_smoothing: float = 0.05
     augment: bool = True
-    teacher: str | None = None  # a checkpoint whose probabilities the model also learns from (distillation)
-    distill_weight: float = 0.5  # the teacher's share of the loss; the labels get the rest
     seed: int = 0
     device: str = "cpu"
     augment_config: AugmentConfig = field(default_factory=AugmentConfig)
@@ -68,18 +65,6 @@ def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimiz
     raise ValueError(f"unknown optimizer {config.optimizer!r}: choose adam, adamw or sgd")
 
 
-def batch_loss(
-    config: TrainConfig, logits: torch.Tensor, target: torch.Tensor, teacher_logits: torch.Tensor | None
-) -> torch.Tensor:
-    """Cross-entropy with the labels, blended with cross-entropy with the teacher's probabilities if there is one."""
-    loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
-    if teacher_logits is None:
-        return loss
-    # Hinton et al. 2015: the teacher's full distribution says which wrong digits a drawing resembles.
-    distilled = F.cross_entropy(logits, teacher_logits.softmax(1))
-    return (1 - config.distill_weight) * loss + config.distill_weight * distilled
-
-
 def train(
     config: TrainConfig,
     train_data: tuple[torch.Tensor, torch.Tensor],
@@ -99,7 +84,6 @@ def train(
     device = torch.device(config.device)
     images, labels = train_data
     model = build_model(**config.model_config()).to(device)
-    teacher = load_checkpoint(config.teacher)[0].to(device) if config.teacher else None
     optimizer = make_optimizer(config, model)
     steps_per_epoch = len(images) // config.batch_size  # drop the ragged last batch
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
@@ -122,19 +106,17 @@ def train(
                 batch = augment_batch(batch, generator, config.augment_config)
             batch, target = batch.to(device), epoch_labels[start:end].to(device)
             logits = model(batch)
-            with torch.no_grad():
-                teacher_logits = teacher(batch) if teacher else None
-            loss = batch_loss(config, logits, target, teacher_logits)
+            loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             scheduler.step()
-            loss_value = loss.item()
-            total_loss += loss_value * len(target)
+            batch_loss = loss.item()
+            total_loss += batch_loss * len(target)
             correct += int((logits.argmax(1) == target).sum())
             seen += len(target)
             if on_step:
-                on_step(model, (epoch - 1) * steps_per_epoch + step + 1, loss_value)
+                on_step(model, (epoch - 1) * steps_per_epoch + step + 1, batch_loss)
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}")
             if should_stop():

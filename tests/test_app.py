@@ -14,7 +14,7 @@ import mnist_core.data
 from demo import gallery
 from demo.draw import PROMPT, classify_sketch, classify_upload, sketch_ink, verdict
 from demo.gallery import gallery_batch, next_batch
-from demo.model_info import model_view, training_summary
+from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, public_message
 from demo.ui import EXAMPLES_DIR
 from mnist_core.errors import DataUnavailableError
@@ -250,10 +250,6 @@ def test_the_default_ensemble_shows_each_member_and_how_it_was_trained():
     assert len(members) == 3 and all("alone; 150 epochs" in line and "python -m mnist_core train" in line for line in members)
     assert "first member's first layer" in caption
 
-
-def test_training_summary_names_a_teacher():
-    meta = {"epochs": 2, "train_config": {"augment": True, "teacher": "checkpoints/ensemble.pt", "distill_weight": 0.5}}
-    assert training_summary(meta) == "2 epochs, with augmentation, distilled from checkpoints/ensemble.pt (weight 0.5)"
 
 
 # --- The page ------------------------------------------------------------------------------------

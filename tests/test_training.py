@@ -2,13 +2,11 @@
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from mnist_core.augment import augment_batch
 from mnist_core.evaluate import evaluate, to_float
 from mnist_core.model import MLP, Ensemble, MnistModel, build_model
-from mnist_core.checkpoint import save_checkpoint
-from mnist_core.train import TrainConfig, batch_loss, train
+from mnist_core.train import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -63,29 +61,6 @@ def test_tutorial_model_trains_with_adam(small_mnist):
     config = TrainConfig(model="linear", optimizer="adam", lr=1e-2, epochs=1, augment=False)
     model, meta = train(config, *small_mnist, show_progress=False)
     assert isinstance(model, MnistModel) and meta["test_accuracy"] > 0.8
-
-
-def test_distillation_blends_the_label_loss_with_the_teacher_loss():
-    logits, target, teacher = torch.randn(8, 10), torch.randint(0, 10, (8,)), torch.randn(8, 10)
-    labels_only = F.cross_entropy(logits, target)
-    teacher_only = F.cross_entropy(logits, teacher.softmax(1))
-    plain = TrainConfig(label_smoothing=0.0)
-    assert torch.equal(batch_loss(plain, logits, target, None), labels_only)
-    for weight in (0.0, 0.3, 1.0):
-        config = TrainConfig(label_smoothing=0.0, distill_weight=weight)
-        expected = (1 - weight) * labels_only + weight * teacher_only
-        assert torch.allclose(batch_loss(config, logits, target, teacher), expected)
-
-
-def test_a_student_learns_from_the_teacher_alone(small_mnist, tmp_path):
-    teacher_config = TrainConfig(hidden=(128,), epochs=3, batch_size=128, augment=False, seed=1)
-    teacher, teacher_meta = train(teacher_config, *small_mnist, show_progress=False)
-    path = save_checkpoint(tmp_path / "teacher.pt", teacher, teacher_config.model_config(), teacher_meta)
-    # distill_weight=1: the labels are never used, so everything the student knows comes from the teacher.
-    config = TrainConfig(hidden=(64,), epochs=3, batch_size=128, augment=False, seed=2, teacher=str(path), distill_weight=1.0)
-    student, meta = train(config, *small_mnist, show_progress=False)
-    assert meta["test_accuracy"] > 0.8  # chance is 0.10
-    assert meta["train_config"]["teacher"] == str(path)
 
 
 def test_stop_request_ends_training_early(small_mnist):
