@@ -63,6 +63,20 @@ def test_damaged_checkpoint_gives_one_sentence_naming_the_file(saved, damage):
     assert str(path) in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_random_bytes_of_any_kind_give_the_same_sentence(saved):
+    """Garbage breaks torch's unpickler in many ways (IndexError, KeyError, ...): each must read as corrupted."""
+    path, _ = saved
+    generator = torch.Generator().manual_seed(0)
+    whole = path.read_bytes()
+    for trial in range(200):
+        size = int(torch.randint(1, 5000, (1,), generator=generator))
+        garbage = torch.randint(0, 256, (size,), dtype=torch.uint8, generator=generator).numpy().tobytes()
+        # Half the trials keep the real zip header, so the damage lands deeper inside the file.
+        path.write_bytes(whole[:size] + garbage if trial % 2 else garbage)
+        with pytest.raises(CheckpointError, match="truncated, corrupted or not a checkpoint|not an mnist_core"):
+            load_checkpoint(path)
+
+
 def test_missing_checkpoint_names_the_file(tmp_path):
     with pytest.raises(CheckpointError, match="missing.pt does not exist"):
         load_checkpoint(tmp_path / "missing.pt")
