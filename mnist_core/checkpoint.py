@@ -33,7 +33,9 @@ def save_checkpoint(
         "torch_version": str(torch.__version__),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    state = {name: value.half() if half and value.is_floating_point() else value for name, value in model.state_dict().items()}
+    state = model.state_dict()
+    if half:
+        state = {name: value.half() if value.is_floating_point() else value for name, value in state.items()}
     payload = {"format": FORMAT, "config": config, "state_dict": state, "meta": meta}
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -251,7 +251,6 @@ def test_the_default_ensemble_shows_each_member_and_how_it_was_trained():
     assert "first member's first layer" in caption
 
 
-
 # --- The page ------------------------------------------------------------------------------------
 
 

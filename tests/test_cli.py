@@ -84,7 +84,7 @@ def test_missing_mnist_is_one_sentence(tmp_path):
 
 
 def _trained_member(path, mnist_dir, seed: int, images: int = 3000):
-    """A small MLP trained for one epoch on the first `images` real training images, saved at `path`."""
+    """A small MLP trained for two epochs on the first `images` real training images, saved at `path`."""
     (train_x, train_y), test = load_tensors(True, mnist_dir), load_tensors(False, mnist_dir)
     config = TrainConfig(hidden=(32,), epochs=2, batch_size=64, augment=False, seed=seed)
     model, meta = train(config, (train_x[:images], train_y[:images]), (test[0][:500], test[1][:500]), show_progress=False)
