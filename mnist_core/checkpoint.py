@@ -18,6 +18,11 @@ CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "ensemble.pt"
 
 
+def float16_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """The model's state_dict with its float tensors as float16, as a half=True checkpoint stores them."""
+    return {name: value.half() if value.is_floating_point() else value for name, value in model.state_dict().items()}
+
+
 def save_checkpoint(
     path: str | os.PathLike, model: nn.Module, config: dict, meta: dict, half: bool = False
 ) -> Path:
@@ -33,9 +38,7 @@ def save_checkpoint(
         "torch_version": str(torch.__version__),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    state = model.state_dict()
-    if half:
-        state = {name: value.half() if value.is_floating_point() else value for name, value in state.items()}
+    state = float16_state(model) if half else model.state_dict()
     payload = {"format": FORMAT, "config": config, "state_dict": state, "meta": meta}
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -6,7 +6,7 @@ import os
 
 import torch
 
-from mnist_core.checkpoint import load_checkpoint
+from mnist_core.checkpoint import float16_state, load_checkpoint
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import test_metrics
 from mnist_core.model import Ensemble
@@ -27,7 +27,7 @@ def combine(
     config = {"name": "ensemble", "members": [meta["config"] for _, meta in loaded]}
     ensemble = Ensemble(config["members"])
     for member, (model, _) in zip(ensemble.members, loaded):
-        member.load_state_dict({name: value.half() for name, value in model.state_dict().items()})
+        member.load_state_dict(float16_state(model))
     ensemble.eval()
     meta = {
         **test_metrics(ensemble, *test_data),
