@@ -19,6 +19,7 @@ from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint, save_chec
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402
 from mnist_core.evaluate import evaluate  # noqa: E402
+from mnist_core.sources import SOURCES, parse_sources, training_set  # noqa: E402
 from mnist_core.train import TrainConfig, train  # noqa: E402
 
 
@@ -38,8 +39,11 @@ def command_train(args: argparse.Namespace) -> int:
         model=args.model, hidden=tuple(args.hidden), dropout=args.dropout, epochs=args.epochs,
         batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay,
         label_smoothing=args.label_smoothing, augment=args.augment, seed=args.seed, device=pick_device(args.device),
+        data=parse_sources(args.data), pen_copies=args.pen_copies, style_samples=args.style_samples,
+        init=args.init, init_member=args.init_member,
     )
-    train_data, test_data = load_tensors(True, args.data_dir), load_tensors(False, args.data_dir)
+    train_data = training_set(config.data, args.data_dir, config.pen_copies, config.style_samples, config.seed)
+    test_data = load_tensors(False, args.data_dir)
     model, meta = train(config, train_data, test_data)
     meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
     path = save_checkpoint(args.out or f"runs/{args.model}.pt", model, config.model_config(), meta)
@@ -134,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--device", default=defaults.device, help="cpu, cuda or mps")
     train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
     train_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
+    train_parser.add_argument(
+        "--data", default=",".join(defaults.data), help=f"training sources, comma-separated: {', '.join(SOURCES)}"
+    )
+    train_parser.add_argument("--pen-copies", type=int, default=defaults.pen_copies, help="drawings of each pen digit")
+    train_parser.add_argument("--style-samples", type=int, default=defaults.style_samples, help="samples of each style")
+    train_parser.add_argument("--init", help="start from this checkpoint's weights (fine-tune)")
+    train_parser.add_argument("--init-member", type=int, help="with an ensemble --init: which member (from 0)")
     train_parser.add_argument("--out", help="checkpoint to write (default: runs/<model>.pt)")
     train_parser.set_defaults(run=command_train)
 

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
 
 from mnist_core.errors import EmptyImageError, ImageError
 
@@ -16,6 +17,9 @@ WORKING_SIDE = 1024  # larger inputs are box-reduced to about this first: bounde
 MIN_INK = 0.1  # an image whose strongest ink is below 10% holds nothing drawn
 BOX = 20  # MNIST fits each digit's longer side into 20 px ...
 SIDE = 28  # ... and centres it by mass in a 28 x 28 field
+SPECK_MASS = 0.12  # a blob with under 12% of the ink (a fingertip tap beside a short 1 or 7 holds ~6-10%) ...
+SPECK_GAP = 0.1  # ... further than 10% of the digit's size from it is a stray touch, not part of the digit
+SPECK_GRID = 160  # blobs are found on a grid of about this many cells a side: fast on any canvas
 
 
 def open_image(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> Image.Image:
@@ -90,12 +94,37 @@ def _centre_of_mass(ink: np.ndarray) -> tuple[float, float]:
     return float((rows * ink).sum() / total), float((cols * ink).sum() / total)
 
 
+def _gap(box: tuple[slice, slice], rows: tuple[int, int], cols: tuple[int, int]) -> int:
+    """How many cells separate a blob's box from the rectangle rows x cols (0 when they touch or overlap)."""
+    return max(rows[0] - box[0].stop, box[0].start - rows[1], cols[0] - box[1].stop, box[1].start - cols[1], 0)
+
+
+def without_specks(ink: np.ndarray) -> np.ndarray:
+    """The ink map cropped to the digit, leaving out small blobs far from it: a finger's stray touch would
+    otherwise shrink the digit and pull it off centre."""
+    factor = max(1, -(-max(ink.shape) // SPECK_GRID))
+    cells = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").reduce(factor)) if factor > 1 else ink
+    blobs, count = ndimage.label(cells > MIN_INK / factor**2, structure=np.ones((3, 3)))
+    if count < 2:
+        return ink
+    mass = np.asarray(ndimage.sum_labels(cells, blobs, index=np.arange(1, count + 1)))
+    boxes = ndimage.find_objects(blobs)
+    digit = [box for box, weight in zip(boxes, mass) if weight >= SPECK_MASS * mass.sum()]
+    rows = (min(box[0].start for box in digit), max(box[0].stop for box in digit))
+    cols = (min(box[1].start for box in digit), max(box[1].stop for box in digit))
+    allowed = SPECK_GAP * max(rows[1] - rows[0], cols[1] - cols[0])
+    kept = [box for box in boxes if _gap(box, rows, cols) <= allowed]
+    top, bottom = min(box[0].start for box in kept) * factor, max(box[0].stop for box in kept) * factor
+    left, right = min(box[1].start for box in kept) * factor, max(box[1].stop for box in kept) * factor
+    return ink[top:bottom, left:right]
+
+
 def to_mnist(ink: np.ndarray) -> torch.Tensor:
     """An ink map of any size as a 1x28x28 float tensor in [0, 1], or EmptyImageError if nothing is drawn."""
     strongest = float(ink.max()) if ink.size else 0.0
     if strongest < MIN_INK:
         raise EmptyImageError("Nothing is drawn: the image has no ink.")
-    ink = ink / strongest
+    ink = without_specks(ink / strongest)
     rows = np.flatnonzero(ink.max(1) > MIN_INK)
     cols = np.flatnonzero(ink.max(0) > MIN_INK)
     ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

@@ -12,6 +12,7 @@ from torch import nn
 from tqdm import tqdm
 
 from mnist_core.augment import AugmentConfig, augment_batch
+from mnist_core.checkpoint import load_checkpoint
 from mnist_core.data import fingerprint
 from mnist_core.evaluate import evaluate, test_metrics, to_float
 from mnist_core.model import build_model
@@ -33,6 +34,11 @@ class TrainConfig:
     augment: bool = True
     seed: int = 0
     device: str = "cpu"
+    data: tuple[str, ...] = ("mnist",)  # see mnist_core.sources
+    pen_copies: int = 4  # each pendigits training digit drawn this many times
+    style_samples: int = 400  # samples of each synthesised style
+    init: str | None = None  # a checkpoint to start from (fine-tuning) instead of random weights
+    init_member: int | None = None  # which member, when init is an ensemble
     augment_config: AugmentConfig = field(default_factory=AugmentConfig)
 
     def model_config(self) -> dict:
@@ -51,6 +57,18 @@ class EpochReport:
     train_accuracy: float
     test_accuracy: float
     seconds: float
+
+
+def initial_model(config: TrainConfig) -> nn.Module:
+    """Random weights, or those of config.init (its member config.init_member for an ensemble) to fine-tune."""
+    if config.init is None:
+        return build_model(**config.model_config())
+    model, _ = load_checkpoint(config.init)
+    if config.init_member is not None:
+        model = model.members[config.init_member]
+    start = build_model(**config.model_config())
+    start.load_state_dict(model.state_dict())  # a model of another shape fails here, naming the mismatch
+    return start
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -83,7 +101,7 @@ def train(
     generator = torch.Generator().manual_seed(config.seed)
     device = torch.device(config.device)
     images, labels = train_data
-    model = build_model(**config.model_config()).to(device)
+    model = initial_model(config).to(device)
     optimizer = make_optimizer(config, model)
     steps_per_epoch = len(images) // config.batch_size  # drop the ragged last batch
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
@@ -137,7 +155,10 @@ def train(
     meta = {
         **test_metrics(model, *test_data),
         "epochs": epochs_done,
-        "train_config": {**asdict(config), "hidden": list(config.hidden), "augment_config": config.augment_config.as_dict()},
+        "train_config": {
+            **asdict(config), "hidden": list(config.hidden), "data": list(config.data),
+            "augment_config": config.augment_config.as_dict(),
+        },
         "training_seconds": round(time.perf_counter() - started, 1),
         "train_data_sha256": fingerprint(images, labels),
     }

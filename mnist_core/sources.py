@@ -1,0 +1,53 @@
+"""Training data by name: MNIST, pen digits drawn like sketchpad strokes (pendigits), synthesised styles."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from mnist_core.data import load_tensors
+from mnist_core.errors import MnistCoreError
+from mnist_core.pen import load_pendigits, render_digits
+from mnist_core.styles import style_digits
+
+SOURCES = ("mnist", "pendigits", "styles")
+
+
+def parse_sources(text: str) -> tuple[str, ...]:
+    """'mnist,pendigits' as ('mnist', 'pendigits'), or an error naming the known sources."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in SOURCES]
+    if unknown or not names:
+        raise MnistCoreError(f"unknown data source {', '.join(unknown) or text!r}: choose from {', '.join(SOURCES)}")
+    return names
+
+
+def training_set(
+    sources: tuple[str, ...] = ("mnist",),
+    data_dir: str | os.PathLike | None = None,
+    pen_copies: int = 4,
+    style_samples: int = 400,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 images (N, 28, 28) and labels of the named sources, concatenated.
+
+    Pen digits (pendigits' 30 training writers only) are drawn `pen_copies` times each with random brushes,
+    and every style `style_samples` times; train() warps all of them afresh every epoch.
+    """
+    parts = []
+    if "mnist" in sources:
+        parts.append(load_tensors(True, data_dir))
+    if "pendigits" in sources:
+        parts.append(render_digits(load_pendigits("train"), pen_copies, seed=seed))
+    if "styles" in sources:
+        parts.append(render_digits(style_digits(style_samples, seed=seed), 1, seed=seed + 1))
+    images, labels = zip(*parts)
+    return torch.cat(images), torch.cat(labels)
+
+
+def pendigits_test_set() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """pendigits' 14 held-out writers drawn once with the app's plain brush: uint8 images, labels, writers."""
+    digits = load_pendigits("test")
+    images, labels = render_digits(digits, copies=0)
+    return images, labels, torch.tensor([digit.writer for digit in digits])
