@@ -22,7 +22,7 @@ from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.drawn import load_drawn_set, preprocess_all  # noqa: E402
 from mnist_core.evaluate import summarize, to_float  # noqa: E402
 from mnist_core.predict import Classifier  # noqa: E402
-from mnist_core.sources import pendigits_test_set  # noqa: E402
+from mnist_core.pen import PenDigits  # noqa: E402
 
 DRAWN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn-digits-dev"
 
@@ -30,11 +30,11 @@ DRAWN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn-di
 def development_sets(data_dir: str | None, drawn: Path) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Each set's model inputs (N, 1, 28, 28) in [0, 1] and labels, made once for every model."""
     mnist_images, mnist_labels = load_tensors(False, data_dir)
-    pen_images, pen_labels, _ = pendigits_test_set()
+    pen = PenDigits("test")
     drawn_set = load_drawn_set(drawn)
     return {
         "MNIST test": (to_float(mnist_images), mnist_labels),
-        "pendigits .tes": (to_float(pen_images), pen_labels),
+        "pendigits .tes": (to_float(pen.data), pen.targets),
         "drawn-digits-dev": (preprocess_all(drawn_set.files), drawn_set.labels),
     }
 
@@ -56,7 +56,7 @@ def main() -> None:
     torch.set_num_threads(1)  # as the app serves
 
     sets = development_sets(args.data_dir, args.drawn)
-    writers = pendigits_test_set()[2] if args.writers else None
+    writers = PenDigits("test").writers if args.writers else None
     print("| model | set | accuracy | unsure | " + " | ".join(str(digit) for digit in range(10)) + " |")
     print("| --- " * 14 + "|")
     per_writer = []

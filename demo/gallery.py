@@ -1,4 +1,4 @@
-"""Gallery tab: a batch of MNIST through Dataset + ToTensor + DataLoader + make_grid, as the tutorial does it."""
+"""Gallery tab: a batch of MNIST (or of pen digits) through Dataset + DataLoader + make_grid, as the tutorial does it."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from mnist_core.evaluate import to_float
 from mnist_core.predict import Classifier
 
 if TYPE_CHECKING:
-    from torchvision.datasets import MNIST
+    from torch.utils.data import Dataset
 
 SPLITS = ("train", "test")
+SOURCES = {"mnist": "MNIST", "pendigits": "Pen digits (pendigits: 44 writers in Istanbul, drawn as on the sketchpad)"}
 ALL_DIGITS = "all"
 DIGIT_CHOICES = [ALL_DIGITS, *(str(digit) for digit in range(10))]
 MAX_BATCH = 256
@@ -34,40 +35,46 @@ HOW_TO_PROVIDE = (
 GalleryResult = tuple[np.ndarray | None, str, str, int]
 
 
-@lru_cache(maxsize=len(SPLITS))
-def dataset(split: str) -> MNIST:
-    """The tutorial's Dataset of a split (ToTensor on each image), opened once."""
+@lru_cache(maxsize=len(SPLITS) * len(SOURCES))
+def dataset(split: str, source: str = "mnist") -> Dataset:
+    """A split's Dataset, opened once: the tutorial's MNIST (ToTensor on each image), or pendigits drawn as strokes."""
+    if source == "pendigits":
+        from mnist_core.pen import PenDigits
+
+        return PenDigits(split)
     from mnist_core.data import tutorial_dataset  # torchvision: see demo.pictures.LAZY_TORCHVISION
 
     return tutorial_dataset(train=split == "train")
 
 
-def predicted_test_digits(model_name: str | Classifier) -> torch.Tensor:
+def predicted_test_digits(model_name: str | Classifier, source: str = "mnist") -> torch.Tensor:
     """A model's answer for every test image; a shipped model's computed once, a visitor's own each time (not kept)."""
-    return predict_test_split(model_name) if isinstance(model_name, Classifier) else shipped_predictions(model_name)
+    if isinstance(model_name, Classifier):
+        return predict_test_split(model_name, source)
+    return shipped_predictions(model_name, source)
 
 
 @lru_cache(maxsize=None)
-def shipped_predictions(model_name: str) -> torch.Tensor:
-    """A shipped model's answer for every test image, computed once."""
-    return predict_test_split(model_name)
+def shipped_predictions(model_name: str, source: str) -> torch.Tensor:
+    """A shipped model's answer for every test image of a source, computed once."""
+    return predict_test_split(model_name, source)
 
 
-def predict_test_split(model_name: str | Classifier) -> torch.Tensor:
+def predict_test_split(model_name: str | Classifier, source: str) -> torch.Tensor:
     """A model's answer for every test image, in large batches of the whole uint8 tensor."""
     classifier = load_classifier(model_name)
-    images = dataset("test").data
+    images = dataset("test", source).data
     return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])
 
 
-def candidates(split: str, digit: str, mistakes_only: bool, model_name: str) -> torch.Tensor:
+def candidates(split: str, digit: str, mistakes_only: bool, model_name: str, source: str = "mnist") -> torch.Tensor:
     """Indices of the split's images that pass the digit filter (and are misread by the model, if asked)."""
-    labels = dataset(split).targets
+    labels = dataset(split, source).targets
     keep = torch.ones(len(labels), dtype=torch.bool)
     if digit != ALL_DIGITS:
         keep &= labels == int(digit)
     if mistakes_only:
-        keep &= predicted_test_digits(model_name) != labels
+        keep &= predicted_test_digits(model_name, source) != labels
     return keep.nonzero().flatten()
 
 
@@ -82,9 +89,9 @@ def batch_indices(
     return pool[number * batch_size : (number + 1) * batch_size], number, count
 
 
-def load_batch(split: str, indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def load_batch(split: str, indices: torch.Tensor, source: str = "mnist") -> tuple[torch.Tensor, torch.Tensor]:
     """Images (N, 1, 28, 28) and labels of the chosen indices, through a DataLoader as in the tutorial."""
-    loader = DataLoader(Subset(dataset(split), indices.tolist()), batch_size=len(indices))
+    loader = DataLoader(Subset(dataset(split, source), indices.tolist()), batch_size=len(indices))
     return next(iter(loader))
 
 
@@ -118,6 +125,7 @@ def gallery_batch(
     shuffle: bool = True,
     digit: str = ALL_DIGITS,
     mistakes_only: bool = False,
+    source: str = "mnist",
     model_name: str = DEFAULT_MODEL,
     number: int = 0,
 ) -> GalleryResult:
@@ -127,25 +135,26 @@ def gallery_batch(
     batch_size = int(np.clip(batch_size, 1, MAX_BATCH))
     nrow, padding = int(np.clip(nrow, 1, MAX_NROW)), int(np.clip(padding, 0, MAX_PADDING))
     seed = int(seed) % 2**63
-    if split not in SPLITS or digit not in DIGIT_CHOICES:
-        return None, "", f"⚠️ Choose a split from {SPLITS} and a digit from 0–9 or “all”.", 0
+    if split not in SPLITS or digit not in DIGIT_CHOICES or source not in SOURCES:
+        return None, "", f"⚠️ Choose a source from {tuple(SOURCES)}, a split from {SPLITS} and a digit from 0–9 or “all”.", 0
     if mistakes_only:
         split = "test"  # mistakes are counted on images the model never trained on
     try:
-        pool = candidates(split, digit, mistakes_only, model_name)
+        pool = candidates(split, digit, mistakes_only, model_name, source)
         if not len(pool):
             return None, "", "No image matches these filters.", 0
         indices, number, count = batch_indices(pool, batch_size, number, seed, shuffle)
-        images, labels = load_batch(split, indices)
+        images, labels = load_batch(split, indices, source)
         predictions = load_classifier(model_name).probabilities(images).argmax(1)
     except DataUnavailableError as error:
-        return None, "", f"⚠️ {HOW_TO_PROVIDE}\n\n({public_message(error)})", 0
+        how = HOW_TO_PROVIDE if source == "mnist" else "Drawing works without it."
+        return None, "", f"⚠️ {how}\n\n({public_message(error)})", 0
     except MnistCoreError as error:
         return None, "", f"⚠️ {public_message(error)}", 0
     mistakes = (predictions != labels).tolist()
     width = min(nrow, len(indices)) * (28 + padding) + padding
     picture = grid_picture(images, nrow, padding, mistakes, display_scale(width))
-    chosen = f"{split.capitalize()} split, " + ("all digits" if digit == ALL_DIGITS else f"digit {digit}")
+    chosen = f"{SOURCES[source].split(' (')[0]}, {split} split, " + ("all digits" if digit == ALL_DIGITS else f"digit {digit}")
     if mistakes_only:
         chosen += f", only the mistakes of the {model_title(model_name)}"
     order = f"shuffled with seed {seed}" if shuffle else "in data set order"
@@ -166,9 +175,10 @@ def next_batch(
     shuffle: bool,
     digit: str,
     mistakes_only: bool,
+    source: str,
     model_name: str,
     number: int | None,
 ) -> GalleryResult:
     """The batch after the one shown, with the same settings (wraps around at the end)."""
-    settings = (split, batch_size, nrow, padding, seed, shuffle, digit, mistakes_only, model_name)
+    settings = (split, batch_size, nrow, padding, seed, shuffle, digit, mistakes_only, source, model_name)
     return gallery_batch(*settings, number=(number or 0) + 1)

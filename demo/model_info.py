@@ -22,6 +22,7 @@ def training_summary(meta: dict) -> str:
     """How a checkpoint was trained, in one line, from whatever its metadata records."""
     train = meta.get("train_config", {})
     parts = [
+        f"fine-tuned from {train['init'].split('/')[-1]}" if train.get("init") else None,
         f"{meta['epochs']} epochs" if "epochs" in meta else None,
         f"batch {train['batch_size']}" if "batch_size" in train else None,
         f"{train.get('optimizer', '?')} lr {train['lr']}" if "lr" in train else None,
@@ -32,6 +33,19 @@ def training_summary(meta: dict) -> str:
         f"{meta['training_seconds']:.0f} s on {train.get('device', 'cpu')}" if "training_seconds" in meta else None,
     ]
     return ", ".join(part for part in parts if part)
+
+
+def training_data(meta: dict) -> str:
+    """What a checkpoint learned from, in words, from the data sources its training config names."""
+    train = meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
+    parts = {
+        "mnist": "MNIST's 60,000 training digits",
+        "pendigits": f"pendigits' 30 training writers from Istanbul (7,494 pen digits, each drawn {train.get('pen_copies')}× "
+        "with random brushes, as on the sketchpad)",
+        "styles": f"{train.get('style_samples')} synthesised samples of each of the world's styles that both lack "
+        "(flagged 1, crossed 7, slashed 0, open 4, looped 2, straight-stemmed 9)",
+    }
+    return " + ".join(parts[source] for source in train.get("data", ["mnist"]) if source in parts)
 
 
 def facts(name: str) -> str:
@@ -54,6 +68,7 @@ def facts(name: str) -> str:
         f"- **MNIST test accuracy:** {meta['test_accuracy']:.2%} (10,000 images it never trained on)"
         if "test_accuracy" in meta
         else "- **MNIST test accuracy:** not recorded",
+        f"- **Trained on:** {training_data(meta)}",
         f"- **Training:** {training_summary(meta) or 'not recorded'}" + (" (all members)" if "members" in meta else ""),
     ]
     if meta.get("command"):

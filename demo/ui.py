@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 
 from demo.draw import PROMPT, classify_sketch, classify_upload
-from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SPLITS, gallery_batch, next_batch
+from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCES, SPLITS, gallery_batch, next_batch
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
 from demo.train_tab import TrainSession, end_session, own_model, train_tab
@@ -109,7 +109,8 @@ def gallery_tab(model_name: gr.State) -> None:
     with gr.Tab("Gallery", id="gallery") as tab:
         gr.Markdown(
             "A batch of MNIST exactly as the tutorial makes it: `MNIST(transform=ToTensor())` → `DataLoader` → "
-            "`make_grid(images)` → `.permute(1, 2, 0)` for display. The model's answer is beside each label."
+            "`make_grid(images)` → `.permute(1, 2, 0)` for display. The model's answer is beside each label. "
+            "Switch the source to see pen-written digits from other writers, drawn as the sketchpad draws strokes."
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=240):
@@ -121,6 +122,7 @@ def gallery_tab(model_name: gr.State) -> None:
                 shuffle = gr.Checkbox(True, label="Shuffle")
                 digit = gr.Dropdown(DIGIT_CHOICES, value="all", label="Only this digit")
                 mistakes = gr.Checkbox(False, label="Only the model's mistakes (always from the test split)")
+                source = gr.Radio([(title, name) for name, title in SOURCES.items()], value="mnist", label="Source")
                 with gr.Row():
                     show = gr.Button("Show batch", variant="primary")
                     more = gr.Button("Next batch →")
@@ -129,7 +131,7 @@ def gallery_tab(model_name: gr.State) -> None:
                 grid = gr.Image(label="make_grid(images)", format="png", interactive=False, buttons=["download", "fullscreen"])
                 labels = gr.HTML(label="Labels in grid order")
         number = gr.State(0)  # the batch shown; inside the tab, as anything placed in gr.Tabs becomes a tab
-    settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, model_name]
+    settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, source, model_name]
     outputs = [grid, labels, status, number]
     options = dict(concurrency_limit=OTHER_CONCURRENCY, concurrency_id="gallery")
     show.click(gallery_batch, settings, outputs, api_name="gallery", **options)

@@ -42,7 +42,7 @@ def command_train(args: argparse.Namespace) -> int:
         data=parse_sources(args.data), pen_copies=args.pen_copies, style_samples=args.style_samples,
         init=args.init, init_member=args.init_member,
     )
-    train_data = training_set(config.data, args.data_dir, config.pen_copies, config.style_samples, config.seed)
+    train_data = training_set(config.data, args.data_dir, config.pen_copies, config.style_samples)
     test_data = load_tensors(False, args.data_dir)
     model, meta = train(config, train_data, test_data)
     meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])

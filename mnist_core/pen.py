@@ -178,3 +178,19 @@ def render_digits(digits: list[PenDigit], copies: int = 1, seed: int = 0) -> tup
         labels.append(digit.label)
     stacked = torch.cat(images).mul_(255).round_().to(torch.uint8)
     return stacked, torch.tensor(labels, dtype=torch.int64)
+
+
+class PenDigits(torch.utils.data.Dataset):
+    """pendigits as a torch Dataset, like torchvision's MNIST: uint8 `data`, `targets`, and `writers`; items are
+    (1x28x28 float tensor in [0, 1], label), each digit drawn once with the plain brush."""
+
+    def __init__(self, split: str = "test", folder: str | os.PathLike | None = None):
+        digits = load_pendigits(split, folder)
+        self.data, self.targets = render_digits(digits, copies=0)
+        self.writers = torch.tensor([digit.writer for digit in digits])
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.data[index].unsqueeze(0).float().div(255), int(self.targets[index])

@@ -33,7 +33,9 @@ def training_set(
     """uint8 images (N, 28, 28) and labels of the named sources, concatenated.
 
     Pen digits (pendigits' 30 training writers only) are drawn `pen_copies` times each with random brushes,
-    and every style `style_samples` times; train() warps all of them afresh every epoch.
+    and every style `style_samples` times; train() warps all of them afresh every epoch. The drawings depend
+    on `seed` alone, not on the training seed, so models trained on the same sources share their data (and
+    can form an ensemble).
     """
     parts = []
     if "mnist" in sources:
@@ -44,10 +46,3 @@ def training_set(
         parts.append(render_digits(style_digits(style_samples, seed=seed), 1, seed=seed + 1))
     images, labels = zip(*parts)
     return torch.cat(images), torch.cat(labels)
-
-
-def pendigits_test_set() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """pendigits' 14 held-out writers drawn once with the app's plain brush: uint8 images, labels, writers."""
-    digits = load_pendigits("test")
-    images, labels = render_digits(digits, copies=0)
-    return images, labels, torch.tensor([digit.writer for digit in digits])

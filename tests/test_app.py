@@ -181,7 +181,7 @@ def test_gallery_grid_follows_nrow_and_padding(nrow, padding):
 
 def test_gallery_digit_filter_split_and_seed():
     picture, table, status, _ = gallery_batch(split="test", digit="3", batch_size=50, seed=7)
-    assert {label for label, _ in cells(table)} == {3} and "Test split, digit 3" in status
+    assert {label for label, _ in cells(table)} == {3} and "MNIST, test split, digit 3" in status
     again, _, _, _ = gallery_batch(split="test", digit="3", batch_size=50, seed=7)
     other, _, _, _ = gallery_batch(split="test", digit="3", batch_size=50, seed=8)
     assert np.array_equal(again, picture) and not np.array_equal(other, picture)
@@ -191,13 +191,21 @@ def test_gallery_mistakes_are_all_mistakes_and_framed():
     picture, table, status, _ = gallery_batch(split="train", mistakes_only=True, batch_size=30)
     pairs = cells(table)
     assert pairs and all(label != answer for label, answer in pairs)
-    assert "Test split" in status  # mistakes are always counted on the test split
+    assert "test split" in status  # mistakes are always counted on the test split
     red = (picture[..., 0] > 200) & (picture[..., 1] < 80) & (picture[..., 2] < 80)
     assert red.any()
 
 
+def test_gallery_shows_pen_digits_and_their_mistakes_from_held_out_writers():
+    picture, table, status, _ = gallery_batch(split="test", source="pendigits", digit="4", batch_size=40)
+    assert picture is not None and len(cells(table)) == 40 and {label for label, _ in cells(table)} == {4}
+    assert status.startswith("Pen digits, test split, digit 4: 364 images")
+    _, mistakes, status, _ = gallery_batch(source="pendigits", mistakes_only=True, batch_size=256)
+    assert all(label != answer for label, answer in cells(mistakes)) and "Pen digits, test split" in status
+
+
 def test_next_batch_moves_on_and_wraps_around():
-    settings = ("test", 256, 16, 2, 0, False, "all", False, DEFAULT_MODEL)
+    settings = ("test", 256, 16, 2, 0, False, "all", False, "mnist", DEFAULT_MODEL)
     _, first, _, number = gallery_batch(*settings)
     _, second, status, number = next_batch(*settings, number)
     assert number == 1 and cells(second) != cells(first) and "Batch **2 of 40**" in status

@@ -115,3 +115,17 @@ def test_members_trained_on_different_data_are_refused_in_one_sentence(mnist_dir
     result = run_cli("ensemble", str(tmp_path / "a.pt"), str(tmp_path / "b.pt"), "--out", str(out), data_dir=mnist_dir)
     assert result.returncode == 1 and "different data" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_train_on_pen_digits_and_styles_records_its_sources(tmp_path):
+    out = tmp_path / "pen.pt"
+    result = run_cli(
+        "train", "--data", "pendigits,styles", "--hidden", "32", "--epochs", "1", "--pen-copies", "1",
+        "--style-samples", "5", "--threads", "1", "--out", str(out),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    _, meta = load_checkpoint(out)
+    assert meta["train_config"]["data"] == ["pendigits", "styles"] and meta["train_config"]["pen_copies"] == 1
+    assert meta["test_accuracy"] > 0.3  # MNIST test (chance 0.1), from 7,494 pen digits alone after one epoch
+    unknown = run_cli("train", "--data", "mnist,emnist", "--out", str(tmp_path / "x.pt"))
+    assert unknown.returncode == 1 and "unknown data source emnist" in unknown.stderr and "Traceback" not in unknown.stderr

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
 from mnist_core.errors import DataUnavailableError, MnistCoreError
-from mnist_core.pen import Brush, draw_strokes, load_pendigits, parse_unipen, random_brush, render, render_digits
-from mnist_core.sources import parse_sources, pendigits_test_set, training_set
+from mnist_core.pen import Brush, PenDigits, draw_strokes, load_pendigits, parse_unipen, random_brush, render, render_digits
+from mnist_core.sources import parse_sources, training_set
 from mnist_core.styles import style_digits, style_labels, style_strokes
 
 UNIPEN = """.LEXICON "0" "1"
@@ -84,10 +85,14 @@ def test_render_digits_draws_each_digit_copies_times_reproducibly():
     assert not torch.equal(images[:5], images[5:10])  # each copy with its own brush
 
 
-def test_pendigits_test_set_is_drawn_once_with_writers():
-    images, labels, writers = pendigits_test_set()
-    assert images.shape == (3498, 28, 28) and len(labels) == len(writers) == 3498
-    assert writers.unique().tolist() == list(range(1, 15))
+def test_pen_digits_dataset_is_drawn_once_with_writers():
+    dataset = PenDigits("test")
+    assert dataset.data.shape == (3498, 28, 28) and len(dataset) == len(dataset.writers) == 3498
+    assert dataset.writers.unique().tolist() == list(range(1, 15))
+    image, label = dataset[0]
+    assert image.shape == (1, 28, 28) and image.max() == 1 and label == int(dataset.targets[0])
+    batch, labels = next(iter(DataLoader(dataset, batch_size=16)))  # as the Gallery reads it
+    assert batch.shape == (16, 1, 28, 28) and labels.tolist() == dataset.targets[:16].tolist()
 
 
 def test_training_set_joins_the_named_sources(mnist_dir, monkeypatch):

@@ -71,3 +71,22 @@ def test_stop_request_ends_training_early(small_mnist):
 def test_to_float_matches_totensor_scale(small_mnist):
     images = small_mnist[0][0][:3]
     assert torch.allclose(to_float(images)[:, 0], images.float() / 255)
+
+
+def test_fine_tuning_starts_from_the_checkpoint_or_one_ensemble_member(tmp_path):
+    from mnist_core.checkpoint import save_checkpoint
+    from mnist_core.train import initial_model
+
+    mlp = build_model("mlp", (32,), 0.0)
+    config = TrainConfig(hidden=(32,), dropout=0.0)
+    save_checkpoint(tmp_path / "mlp.pt", mlp, config.model_config(), {})
+    start = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "mlp.pt")))
+    assert all(torch.equal(value, mlp.state_dict()[name]) for name, value in start.state_dict().items())
+
+    ensemble = Ensemble([config.model_config()] * 2)
+    save_checkpoint(tmp_path / "ensemble.pt", ensemble, {"name": "ensemble", "members": [config.model_config()] * 2}, {})
+    second = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "ensemble.pt"), init_member=1))
+    assert torch.equal(second.state_dict()["layers.0.weight"], ensemble.members[1].state_dict()["layers.0.weight"])
+
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        initial_model(TrainConfig(hidden=(64,), init=str(tmp_path / "mlp.pt")))
