@@ -251,6 +251,12 @@ def test_model_view_of_each_checkpoint():
     assert "digit templates" in model_view("linear")[4]
 
 
+def test_model_view_says_what_each_model_was_trained_on():
+    assert "Trained on:** MNIST's 60,000 training digits\n" in model_view("linear")[0]
+    default = model_view(DEFAULT_MODEL)[0]
+    assert "pendigits' 30 training writers" in default and "synthesised samples of each" in default
+
+
 def test_the_default_ensemble_shows_each_member_and_how_it_was_trained():
     facts, _, _, _, caption = model_view(DEFAULT_MODEL)
     assert facts.startswith("### Ensemble 3 × 784 → 1024 → 1024 → 10")
