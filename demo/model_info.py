@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from demo.models import ROOT, architecture, load_classifier, model_title, public_message
+from demo.models import ROOT, architecture, load_classifier, model_title, public_message, training_config
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.errors import MnistCoreError
 from mnist_core.model import first_layer_weights
@@ -37,7 +37,7 @@ def training_summary(meta: dict) -> str:
 
 def training_data(meta: dict) -> str:
     """What a checkpoint learned from, in words, from the data sources its training config names."""
-    train = meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
+    train = training_config(meta)
     parts = {
         "mnist": "MNIST's 60,000 training digits",
         "pendigits": f"pendigits' 30 training writers from Istanbul (7,494 pen digits, each drawn {train.get('pen_copies')}× "

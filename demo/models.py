@@ -52,13 +52,20 @@ def architecture(config: dict) -> str:
 KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP", "ensemble": "Ensemble"}
 
 
+def training_config(meta: dict) -> dict:
+    """How a checkpoint was trained (an ensemble: its first member), or {} where that was not recorded."""
+    return meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
+
+
 def model_title(name: str | Classifier) -> str:
-    """A short human name for a checkpoint, e.g. 'MLP 784 → 512 → 256 → 10'."""
+    """A short human name for a checkpoint, e.g. 'MLP 784 → 512 → 256 → 10 · MNIST only'."""
     try:
-        config = load_classifier(name).meta["config"]
+        meta = load_classifier(name).meta
     except MnistCoreError:
         return f"{name} (cannot be loaded)"
-    return f"{KINDS.get(config.get('name'), config.get('name'))} {architecture(config)}"
+    config = meta["config"]
+    data = "MNIST only" if training_config(meta).get("data", ["mnist"]) == ["mnist"] else "MNIST + pen digits"
+    return f"{KINDS.get(config.get('name'), config.get('name'))} {architecture(config)} · {data}"
 
 
 def public_message(error: Exception) -> str:

@@ -15,7 +15,7 @@ from mnist_core.model import MNIST_MEAN, MNIST_STD, build_model
 
 FORMAT = "mnist_core/1"
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
-DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "ensemble.pt"
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "world.pt"
 
 
 def float16_state(model: nn.Module) -> dict[str, torch.Tensor]:

@@ -32,7 +32,7 @@ def drawn_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def classifier():
-    """The shipped default classifier (checkpoints/ensemble.pt)."""
+    """The shipped default classifier (checkpoints/world.pt)."""
     from mnist_core.predict import Classifier
 
     return Classifier.load()

@@ -257,12 +257,11 @@ def test_model_view_says_what_each_model_was_trained_on():
     assert "pendigits' 30 training writers" in default and "synthesised samples of each" in default
 
 
-def test_the_default_ensemble_shows_each_member_and_how_it_was_trained():
+def test_the_default_model_shows_how_it_was_trained():
     facts, _, _, _, caption = model_view(DEFAULT_MODEL)
-    assert facts.startswith("### Ensemble 3 × 784 → 1024 → 1024 → 10")
-    members = [line for line in facts.splitlines() if line.startswith("- **Member")]
-    assert len(members) == 3 and all("alone; 150 epochs" in line and "python -m mnist_core train" in line for line in members)
-    assert "first member's first layer" in caption
+    assert facts.startswith("### MLP 784 → 1024 → 1024 → 10 · MNIST + pen digits")
+    assert "150 epochs" in facts and "python -m mnist_core train --data mnist,pendigits,styles" in facts
+    assert "the first layer" in caption
 
 
 # --- The page ------------------------------------------------------------------------------------
