@@ -31,12 +31,57 @@ INK = "#000000"
 PREDICT_CONCURRENCY = 16
 OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
 QUEUE_SIZE = 256
+# On a phone (narrow screens only; wider ones keep the desktop layout) the Draw tab is made to fit one
+# screen of a 390 x 844 phone: the sketchpad spans the screen, the answer shows below it and Clear without
+# scrolling, and Clear sits in the lower half, within thumb reach. The title drops its intro (the tabs say
+# the same), the model picker becomes one row of chips that scrolls sideways, the sketchpad's tools lie
+# in a row along its top edge (upright, they would cover the left of the drawing area) and the answer
+# keeps only its verdict line. The editor fits the 512 px canvas into its block less 30 px each side:
+# a 390 px wide block shows it at 64% (328 px), and 390 px of height is what that needs.
+PHONE_CSS = """
+@media (max-width: 640px) {
+  .gradio-container { --layout-gap: 8px !important; }
+  .gradio-container .main { padding: 4px 8px 16px !important; }
+  #intro h1 { font-size: 1.25rem !important; margin: 0 !important; }
+  #intro p { display: none; }
+  #model-choice { padding: 4px 6px !important; }
+  #model-choice > span:first-of-type {
+    position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  }
+  #model-choice .wrap:has(> label) {
+    flex-wrap: nowrap !important; overflow-x: auto; scrollbar-width: none; gap: 6px !important;
+  }
+  #model-choice .wrap:has(> label)::before {
+    content: "Model"; align-self: center; flex: none; font-size: 0.8rem; color: var(--block-title-text-color);
+  }
+  #model-choice label {
+    flex: none !important; white-space: nowrap; padding: 2px 8px !important; font-size: 0.8rem !important;
+  }
+  #sketchpad {
+    height: 390px !important; width: calc(100% + 16px) !important; margin: 0 -8px !important;
+    border-left: 0 !important; border-right: 0 !important; border-radius: 0 !important;
+  }
+  #sketchpad > label { display: none !important; }
+  #sketchpad .top-panel { right: 4px !important; }
+  #sketchpad .toolbar-wrap {
+    top: 2px !important; left: 4px !important; right: auto !important; width: auto !important;
+    flex-direction: row !important;
+  }
+  #sketchpad .toolbar-wrap .half-container { flex-direction: row !important; padding: 0 4px !important; }
+  #sketchpad .toolbar-wrap .half-container:last-child {
+    border-top: 0 !important; border-left: 1px solid var(--block-border-color);
+  }
+  #answer { min-height: 48px !important; }
+  #answer h3 { margin: 0 !important; }
+  #answer h3 + p { display: none; }
+}
+"""
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
     "js": READY_TO_DRAW_JS,  # run once on page load
-    # On a phone the canvas is as wide as the screen; a shorter block keeps the answer on screen below it.
-    "css": "@media (max-width: 640px) { #sketchpad { height: 370px !important; } }",
+    # In <head> as it is: Gradio scopes launch(css=...) to the blocks, and the page's own margins lie outside them.
+    "head": f"<style>{PHONE_CSS}</style>",
 }
 
 
@@ -192,8 +237,10 @@ def build_demo() -> gr.Blocks:
         training = gr.State(TrainSession, delete_callback=end_session)  # per visitor: their run and trained model
         gr.Markdown(
             "# ✍️ Draw a digit, watch a neural network read it\n"
-            "A fully connected network trained on MNIST in PyTorch. Draw below; browse the data it learned "
-            "from in **Gallery**; see what it is and what it looks for in **Model**; train your own in **Train**."
+            "A fully connected network trained in PyTorch on MNIST and on pen digits from other writers, so it "
+            "reads a flagged 1, a crossed 7 or a one-stroke 4 too. Draw below; browse the data it learned "
+            "from in **Gallery**; see what it is and what it looks for in **Model**; train your own in **Train**.",
+            elem_id="intro",
         )
         choice = model_picker()
         with gr.Tabs() as tabs:
