@@ -19,7 +19,7 @@ def parse_sources(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in SOURCES]
     if unknown or not names:
-        raise MnistCoreError(f"unknown data source {', '.join(unknown) or text!r}: choose from {', '.join(SOURCES)}")
+        raise MnistCoreError(f"unknown data source {', '.join(unknown) or repr(text)}: choose from {', '.join(SOURCES)}")
     return names
 
 

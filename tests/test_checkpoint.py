@@ -29,11 +29,15 @@ def test_round_trip_restores_weights_and_metadata(saved):
 
 def test_shipped_checkpoints_load_with_their_metadata():
     model, meta = load_checkpoint(DEFAULT_CHECKPOINT)
-    assert meta["test_accuracy"] >= 0.994 and "command" in meta and len(meta["train_data_sha256"]) == 64
-    assert all(member["command"].startswith("python -m mnist_core train") for member in meta["members"])
+    assert meta["test_accuracy"] >= 0.994 and len(meta["train_data_sha256"]) == 64
+    assert meta["command"].startswith("python -m mnist_core train --data mnist,pendigits,styles")
+    assert meta["train_config"]["data"] == ["mnist", "pendigits", "styles"]
+    mnist_only = []
     for name, kind in [("mlp.pt", "mlp"), ("linear.pt", "linear")]:
         _, other = load_checkpoint(DEFAULT_CHECKPOINT.parent / name)
-        assert other["config"]["name"] == kind and other["train_data_sha256"] == meta["train_data_sha256"]
+        assert other["config"]["name"] == kind and "data" not in other["train_config"]  # from before pen data
+        mnist_only.append(other["train_data_sha256"])
+    assert mnist_only[0] == mnist_only[1] != meta["train_data_sha256"]
 
 
 def _truncate(path):
