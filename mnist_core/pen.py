@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
+from tqdm import tqdm
 
 from mnist_core.errors import DataUnavailableError, MnistCoreError
 from mnist_core.preprocess import to_mnist
@@ -92,10 +93,10 @@ def load_pendigits(split: str = "train", folder: str | os.PathLike | None = None
 
 @dataclass(frozen=True)
 class Brush:
-    """How one drawing is made: brush width relative to the digit's height, wobble, slant and size on screen."""
+    """How one drawing is made: brush width relative to the digit's size, wobble, slant and stretch."""
 
-    width: float = 0.1  # stroke width as a fraction of the digit's height (the app's brush: about 0.07-0.2)
-    jitter: float = 0.0  # hand or finger wobble, as a fraction of the digit's height
+    width: float = 0.1  # stroke width as a fraction of the digit's longer side (the app's brush: about 0.07-0.2)
+    jitter: float = 0.0  # hand or finger wobble, as a fraction of the digit's longer side
     rotation_deg: float = 0.0
     shear: float = 0.0
     aspect: float = 1.0  # width multiplier
@@ -112,7 +113,7 @@ def random_brush(rng: np.random.Generator) -> Brush:
     )
 
 
-HEIGHT_PX = 96  # the digit's height on the working canvas: to_mnist shrinks it to 20 px anyway
+SIZE_PX = 96  # the digit's longer side on the working canvas: to_mnist shrinks it to 20 px anyway
 
 
 def _wobble(stroke: np.ndarray, amount: float, rng: np.random.Generator) -> np.ndarray:
@@ -127,7 +128,7 @@ def _wobble(stroke: np.ndarray, amount: float, rng: np.random.Generator) -> np.n
 
 
 def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Generator | None = None) -> np.ndarray:
-    """Ink in [0, 1] of the strokes drawn with a round brush (2x supersampled), HEIGHT_PX tall plus margins."""
+    """Ink in [0, 1] of the strokes drawn with a round brush (2x supersampled), SIZE_PX on its longer side plus margins."""
     rng = rng or np.random.default_rng(0)
     points = np.concatenate(strokes)
     angle = np.radians(brush.rotation_deg)
@@ -135,12 +136,12 @@ def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Genera
         [[brush.aspect, brush.shear], [0, 1]]
     )
     low, high = points.min(0), points.max(0)
-    height = max(float(high[1] - low[1]), float(high[0] - low[0]), 1e-3)  # the longer side, as to_mnist scales
-    scale = 2 * HEIGHT_PX  # supersampled twice
-    width_px = max(1.0, brush.width * 2 * HEIGHT_PX)
+    extent = max(float(high[1] - low[1]), float(high[0] - low[0]), 1e-3)  # the longer side, as to_mnist scales
+    scale = 2 * SIZE_PX  # supersampled twice
+    width_px = max(1.0, brush.width * scale)
     placed = []
     for stroke in strokes:
-        stroke = _wobble((stroke - low) / height, brush.jitter, rng)
+        stroke = _wobble((stroke - low) / extent, brush.jitter, rng)
         placed.append((stroke @ linear.T.astype(np.float32)) * scale)
     every = np.concatenate(placed)
     offset = width_px - every.min(0)
@@ -168,8 +169,6 @@ def render_digits(digits: list[PenDigit], copies: int = 1, seed: int = 0) -> tup
 
     copies=0 draws each once with the plain Brush(): a fixed rendering, for measuring.
     """
-    from tqdm import tqdm
-
     rng = np.random.default_rng(seed)
     images, labels = [], []
     for digit in tqdm(digits * max(copies, 1), desc="drawing pen digits", disable=len(digits) * copies < 5000):

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from mnist_core.augment import AugmentConfig, augment_batch
 from mnist_core.checkpoint import load_checkpoint
 from mnist_core.data import fingerprint
+from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import evaluate, test_metrics, to_float
 from mnist_core.model import build_model
 
@@ -65,9 +66,17 @@ def initial_model(config: TrainConfig) -> nn.Module:
         return build_model(**config.model_config())
     model, _ = load_checkpoint(config.init)
     if config.init_member is not None:
-        model = model.members[config.init_member]
+        members = getattr(model, "members", [])
+        if not 0 <= config.init_member < len(members):
+            raise MnistCoreError(f"{config.init} has {len(members)} members; --init-member {config.init_member} is not one.")
+        model = members[config.init_member]
     start = build_model(**config.model_config())
-    start.load_state_dict(model.state_dict())  # a model of another shape fails here, naming the mismatch
+    try:
+        start.load_state_dict(model.state_dict())
+    except RuntimeError as error:
+        raise MnistCoreError(
+            f"{config.init} holds a model of another shape than {config.model_config()}: {str(error).splitlines()[1].strip()}"
+        ) from None
     return start
 
 

@@ -75,6 +75,7 @@ def test_to_float_matches_totensor_scale(small_mnist):
 
 def test_fine_tuning_starts_from_the_checkpoint_or_one_ensemble_member(tmp_path):
     from mnist_core.checkpoint import save_checkpoint
+    from mnist_core.errors import MnistCoreError
     from mnist_core.train import initial_model
 
     mlp = build_model("mlp", (32,), 0.0)
@@ -88,5 +89,9 @@ def test_fine_tuning_starts_from_the_checkpoint_or_one_ensemble_member(tmp_path)
     second = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "ensemble.pt"), init_member=1))
     assert torch.equal(second.state_dict()["layers.0.weight"], ensemble.members[1].state_dict()["layers.0.weight"])
 
-    with pytest.raises(RuntimeError, match="size mismatch"):
+    with pytest.raises(MnistCoreError, match="another shape .* size mismatch"):
         initial_model(TrainConfig(hidden=(64,), init=str(tmp_path / "mlp.pt")))
+    with pytest.raises(MnistCoreError, match="has 2 members; --init-member 2 is not one"):
+        initial_model(TrainConfig(hidden=(32,), init=str(tmp_path / "ensemble.pt"), init_member=2))
+    with pytest.raises(MnistCoreError, match="has 0 members"):
+        initial_model(TrainConfig(hidden=(32,), init=str(tmp_path / "mlp.pt"), init_member=0))
