@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+
 from mnist_core.pen import PenDigit, Strokes
 
 Jitter = Callable[[float, float], np.ndarray]  # a control point, moved at random
@@ -37,6 +38,7 @@ def _styles(p: Jitter, rng: np.random.Generator) -> dict[str, Strokes]:
     flag_start = p(0.6 - flag * 0.85, flag * 0.55)
     seven_bar_y = rng.uniform(0.45, 0.6)
     seven_top_left, seven_top_right, seven_bottom = p(0.05, 0.02), p(0.85, 0.0), p(0.4, 1.0)
+    # The crossbar is centred where the stem passes its height.
     t = (seven_bar_y - seven_top_right[1]) / (seven_bottom[1] - seven_top_right[1])
     seven_mid_x = seven_top_right[0] + t * (seven_bottom[0] - seven_top_right[0])
     zero = arc(p(0.5, 0.5), (rng.uniform(0.3, 0.42), 0.5), -100, 265)
