@@ -27,10 +27,9 @@ from mnist_core.pen import PenDigits  # noqa: E402
 DRAWN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn-digits-dev"
 
 
-def development_sets(data_dir: str | None, drawn: Path) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def development_sets(data_dir: str | None, pen: PenDigits, drawn: Path) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Each set's model inputs (N, 1, 28, 28) in [0, 1] and labels, made once for every model."""
     mnist_images, mnist_labels = load_tensors(False, data_dir)
-    pen = PenDigits("test")
     drawn_set = load_drawn_set(drawn)
     return {
         "MNIST test": (to_float(mnist_images), mnist_labels),
@@ -55,8 +54,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the app serves
 
-    sets = development_sets(args.data_dir, args.drawn)
-    writers = PenDigits("test").writers if args.writers else None
+    pen = PenDigits("test")  # drawn once, for the table and the per-writer figures
+    sets = development_sets(args.data_dir, pen, args.drawn)
+    writers = pen.writers if args.writers else None
     print("| model | set | accuracy | unsure | " + " | ".join(str(digit) for digit in range(10)) + " |")
     print("| --- " * 14 + "|")
     per_writer = []

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 from mnist_core.errors import DataUnavailableError, MnistCoreError
+from mnist_core.evaluate import to_float
 from mnist_core.preprocess import to_mnist
 
 Strokes = list[np.ndarray]  # each stroke (K, 2) float points x, y with y pointing down, as in an image
@@ -192,4 +193,4 @@ class PenDigits(torch.utils.data.Dataset):
         return len(self.targets)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return self.data[index].unsqueeze(0).float().div(255), int(self.targets[index])
+        return to_float(self.data[index : index + 1])[0], int(self.targets[index])
