@@ -101,6 +101,7 @@ class Brush:
     rotation_deg: float = 0.0
     shear: float = 0.0
     aspect: float = 1.0  # width multiplier
+    warp: float = 0.0  # smooth bend of the whole digit (another writer's proportions), fraction of its longer side
 
 
 def random_brush(rng: np.random.Generator) -> Brush:
@@ -111,6 +112,7 @@ def random_brush(rng: np.random.Generator) -> Brush:
         rotation_deg=float(rng.uniform(-12, 12)),
         shear=float(rng.uniform(-0.2, 0.2)),
         aspect=float(np.exp(rng.uniform(-0.2, 0.2))),
+        warp=float(rng.uniform(0.0, 0.08)),
     )
 
 
@@ -128,6 +130,20 @@ def _wobble(stroke: np.ndarray, amount: float, rng: np.random.Generator) -> np.n
     return stroke + smooth.astype(np.float32) / np.sqrt(len(stroke))
 
 
+def _bend(points: np.ndarray, amount: float, rng: np.random.Generator) -> np.ndarray:
+    """Points in the unit box moved by one smooth random field: loops grow or shrink, flags lengthen, stems lean."""
+    if amount <= 0:
+        return points
+    moved = points.copy()
+    for axis in range(2):
+        # Two random plane waves of about one cycle across the digit per axis: smooth at the scale of a stroke.
+        for _ in range(2):
+            direction = rng.normal(size=2)
+            frequency = direction / np.linalg.norm(direction) * rng.uniform(0.5, 1.2) * 2 * np.pi
+            moved[:, axis] += amount / np.sqrt(2) * np.sin(points @ frequency + rng.uniform(0, 2 * np.pi))
+    return moved.astype(np.float32)
+
+
 def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Generator | None = None) -> np.ndarray:
     """Ink in [0, 1] of the strokes drawn with a round brush (2x supersampled), SIZE_PX on its longer side plus margins."""
     rng = rng or np.random.default_rng(0)
@@ -140,9 +156,11 @@ def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Genera
     extent = max(float(high[1] - low[1]), float(high[0] - low[0]), 1e-3)  # the longer side, as to_mnist scales
     scale = 2 * SIZE_PX  # supersampled twice
     width_px = max(1.0, brush.width * scale)
+    bent = _bend((points - low) / extent, brush.warp, rng)
+    ends = np.cumsum([len(stroke) for stroke in strokes])[:-1]
     placed = []
-    for stroke in strokes:
-        stroke = _wobble((stroke - low) / extent, brush.jitter, rng)
+    for stroke in np.split(bent, ends):  # one field for the whole digit, so its strokes still meet
+        stroke = _wobble(stroke, brush.jitter, rng)
         placed.append((stroke @ linear.T.astype(np.float32)) * scale)
     every = np.concatenate(placed)
     offset = width_px - every.min(0)

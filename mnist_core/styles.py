@@ -1,5 +1,5 @@
 """Digit styles that MNIST and pendigits hardly hold, synthesised as pen strokes: flagged and footed ones,
-crossed sevens, slashed and dotted zeros, open and one-stroke fours, looped twos, straight-stemmed nines.
+crossed sevens, slashed and dotted zeros, open, curved and one-stroke fours, looped twos, straight-stemmed nines.
 
 Each style is a few control points in a unit box (x right, y down, the digit about 1 tall); every sample
 moves them at random, so no two are alike, and is then drawn like any pen digit (mnist_core.pen).
@@ -31,6 +31,15 @@ def arc(centre: np.ndarray, radius: tuple[float, float], start_deg: float, end_d
     return (centre + np.stack([np.cos(angles) * radius[0], np.sin(angles) * radius[1]], 1)).astype(np.float32)
 
 
+def rounded(stroke: np.ndarray, passes: int = 3) -> np.ndarray:
+    """The stroke with its corners cut round (Chaikin's corner cutting), its ends kept: a hand's curves."""
+    for _ in range(passes):
+        cut = np.repeat(stroke[:-1], 2, axis=0) * 0.75 + np.repeat(stroke[1:], 2, axis=0) * 0.25
+        cut[1::2] = stroke[:-1] * 0.25 + stroke[1:] * 0.75
+        stroke = np.concatenate([stroke[:1], cut, stroke[-1:]])
+    return stroke.astype(np.float32)
+
+
 def _styles(p: Jitter, rng: np.random.Generator) -> dict[str, Strokes]:
     """One random sample of every style (the jitter `p` moves each control point)."""
     flag = rng.uniform(0.25, 0.5)  # a 1's flag length
@@ -44,6 +53,7 @@ def _styles(p: Jitter, rng: np.random.Generator) -> dict[str, Strokes]:
     zero = arc(p(0.5, 0.5), (rng.uniform(0.3, 0.42), 0.5), -100, 265)
     four_bar_y = rng.uniform(0.5, 0.65)
     four_right = p(0.72, four_bar_y)
+    slash_overshoot = rng.uniform(0.0, 0.15)  # how far a zero's slash runs past the oval
     nine_radius = rng.uniform(0.22, 0.3)
     nine_centre = p(0.45, nine_radius)
     return {
@@ -60,13 +70,14 @@ def _styles(p: Jitter, rng: np.random.Generator) -> dict[str, Strokes]:
             polyline(p(0.05, 0.15), seven_top_left, seven_top_right, seven_bottom),
             polyline(p(seven_mid_x - 0.2, seven_bar_y), p(seven_mid_x + 0.2, seven_bar_y)),
         ],
-        "0 slashed": [zero, polyline(p(0.2, 0.95), p(0.85, 0.05))],
+        "0 slashed": [zero, polyline(p(0.2 - slash_overshoot, 0.95 + slash_overshoot), p(0.85 + slash_overshoot, 0.05 - slash_overshoot))],
         "0 dotted": [zero, polyline(p(0.5, 0.5), p(0.52, 0.51))],
         "4 open, one stroke": [polyline(p(0.15, 0.0), p(0.05, four_bar_y), four_right, p(0.72, 0.02), p(0.7, 1.0))],
         "4 open, two strokes": [
             polyline(p(0.15, 0.0), p(0.05, four_bar_y), p(0.95, four_bar_y)),
             polyline(p(0.68, 0.05), p(0.68, 1.0)),
         ],
+        "4 curved, one stroke": [rounded(np.array([p(0.4, 0.0), p(0.05, four_bar_y), p(0.75, four_bar_y), p(0.7, 1.0)]))],
         "4 closed, one stroke": [polyline(p(0.65, 0.0), p(0.0, four_bar_y), p(0.95, four_bar_y), p(0.7, four_bar_y), p(0.65, 0.0), p(0.68, 1.0))],
         "2 looped": [
             np.concatenate([
