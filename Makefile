@@ -9,7 +9,8 @@
 #
 # MNIST: if MNIST_DATA_DIR is unset and ../shared/mnist exists (this project's offline copy of the
 # four raw files), both commands point MNIST_DATA_DIR at it; otherwise the app and the tests use
-# their own defaults (tests: ../shared/mnist; app: data/, downloading where it can).
+# their own default: data/, downloading where it can. Drawn and pen digits for the tests are committed
+# in tests/data/.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -43,7 +44,7 @@ run: install
 	$(PY) app.py
 
 test: install-dev chromium
-	@echo "MNIST_DATA_DIR=$${MNIST_DATA_DIR:-<unset: tests read ../shared/mnist>}"
+	@echo "MNIST_DATA_DIR=$${MNIST_DATA_DIR:-<unset: tests read data/, downloading where they can>}"
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure here." >&2; fi; \
 	exit $$status

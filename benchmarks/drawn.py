@@ -1,6 +1,6 @@
 """Every model on every development set in one table: MNIST test, pendigits' held-out writers, drawn-digits-dev.
 
-Run: python -m benchmarks.drawn [--checkpoints a.pt b.pt ...] [--writers] [--data-dir D] [--drawn DIR].
+Run: python -m benchmarks.drawn [--checkpoints a.safetensors b.safetensors ...] [--writers] [--data-dir D] [--drawn DIR].
 Without --checkpoints it measures the shipped models. Prints accuracy, unsure rate and per-digit accuracy
 per model and set (and per pendigits writer with --writers); asserts nothing. Development sets are never
 trained on: pendigits' .tes writers are not its .tra writers, and drawn-digits-dev is only measured.
@@ -17,7 +17,7 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-from mnist_core.checkpoint import CHECKPOINT_DIR  # noqa: E402
+from mnist_core.checkpoint import CHECKPOINT_DIR, SUFFIX  # noqa: E402
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.drawn import load_drawn_set, preprocess_all  # noqa: E402
 from mnist_core.evaluate import summarize, to_float  # noqa: E402
@@ -47,7 +47,7 @@ def row(model: str, set_name: str, summary: dict) -> str:
 def main() -> None:
     """Print the table (and the per-writer figures) for the chosen checkpoints."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoints", nargs="+", type=Path, default=sorted(CHECKPOINT_DIR.glob("*.pt")))
+    parser.add_argument("--checkpoints", nargs="+", type=Path, default=sorted(CHECKPOINT_DIR.glob(f"*{SUFFIX}")))
     parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     parser.add_argument("--drawn", type=Path, default=DRAWN_DEV, help="a labelled drawn-digit folder")
     parser.add_argument("--writers", action="store_true", help="also print accuracy per pendigits writer")

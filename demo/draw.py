@@ -8,14 +8,15 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from demo.models import load_classifier, public_message
-from demo.pictures import to_uint8, upscale
+from demo.pictures import evidence_picture, side_by_side, to_uint8, upscale
+from mnist_core.attribution import evidence, method
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.preprocess import open_image
 from mnist_core.predict import Prediction
 
 PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
 NO_DIGIT_IN_UPLOAD = "⚠️ No digit found in the uploaded image: it is blank or of one colour. Upload a photo of one dark digit on a light background (or light on dark)."
-INPUT_SCALE = 10  # 28 x 28 shown as 280 x 280
+INPUT_SCALE = 10  # 28 x 28 shown as 280 x 280, the input and beside it why the network answered
 
 # (top 3 for gr.Label, verdict Markdown, the model input upscaled or None)
 DrawResult = tuple[dict[str, float] | None, str, np.ndarray | None]
@@ -61,15 +62,23 @@ def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> 
     if source is None:
         return None, PROMPT, None
     try:
-        prediction = load_classifier(model_name).classify(source)
+        classifier = load_classifier(model_name)
+        prediction = classifier.classify(source)
     except EmptyImageError:
         return None, PROMPT, None
     except MnistCoreError as error:
         return None, f"⚠️ {public_message(error)}", None
     top = {str(digit): probability for digit, probability in prediction.top(3)}
+    (first, _), (second, _) = prediction.top(2)
+    why = evidence(classifier.model, prediction.image, first, second)
     shape = "×".join(str(size) for size in prediction.image.shape)
-    seen = f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below, enlarged {INPUT_SCALE}×)."
-    return top, seen, upscale(to_uint8(prediction.image), INPUT_SCALE)
+    text = (
+        f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below left, enlarged {INPUT_SCALE}×). "
+        f"Right, why: pixels that pushed it towards **{first}** in red, towards **{second}** in blue "
+        f"({method(classifier.model)})."
+    )
+    picture = side_by_side(to_uint8(prediction.image), evidence_picture(prediction.image, why))
+    return top, text, upscale(picture, INPUT_SCALE)
 
 
 def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:

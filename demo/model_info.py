@@ -6,7 +6,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from demo.models import ROOT, architecture, load_classifier, model_title, public_message, training_config
+from demo.models import (
+    ROOT, architecture, checkpoint_path, load_classifier, model_title, public_message, training_config,
+)
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.errors import MnistCoreError
 from mnist_core.model import first_layer_weights
@@ -60,7 +62,7 @@ def facts(name: str) -> str:
     }.get(config.get("name"), "")
     lines = [
         f"### {model_title(name)}",
-        f"- **Checkpoint:** `checkpoints/{name}.pt`"
+        f"- **Checkpoint:** `checkpoints/{checkpoint_path(name).name}`"
         if isinstance(name, str)
         else "- **Checkpoint:** yours, trained in the Train tab, kept for this browser tab only (download it there)",
         f"- **Layers:** {architecture(config)} — {layers}",

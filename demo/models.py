@@ -7,7 +7,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT
+from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
 from mnist_core.errors import CheckpointError, MnistCoreError
 from mnist_core.predict import Classifier
 
@@ -18,9 +18,14 @@ ABSOLUTE_PATH = re.compile(r"(?:(?<![\w.~])/|\b[A-Za-z]:\\)(?:[^\s/\\]+[/\\])+([
 
 
 def model_names() -> list[str]:
-    """The checkpoints shipped in checkpoints/, default first (names without .pt)."""
-    others = sorted(path.stem for path in CHECKPOINT_DIR.glob("*.pt") if path.stem != DEFAULT_MODEL)
+    """The checkpoints shipped in checkpoints/, default first (names without .safetensors)."""
+    others = sorted(path.stem for path in CHECKPOINT_DIR.glob(f"*{SUFFIX}") if path.stem != DEFAULT_MODEL)
     return [DEFAULT_MODEL, *others]
+
+
+def checkpoint_path(name: str) -> Path:
+    """The file of the shipped checkpoint called `name`."""
+    return CHECKPOINT_DIR / f"{name}{SUFFIX}"
 
 
 def load_classifier(name: str | Classifier) -> Classifier:
@@ -37,7 +42,7 @@ def load_shipped(name: str) -> Classifier:
     if name not in model_names():
         # The name comes from the page: it never becomes a path unless it is one of ours.
         raise CheckpointError(f"There is no checkpoint called {name!r}; choose one of {', '.join(model_names())}.")
-    return Classifier.load(CHECKPOINT_DIR / f"{name}.pt")
+    return Classifier.load(checkpoint_path(name))
 
 
 def architecture(config: dict) -> str:

@@ -23,6 +23,24 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     return image.repeat(factor, axis=0).repeat(factor, axis=1)
 
 
+def evidence_picture(image: torch.Tensor, evidence: torch.Tensor) -> np.ndarray:
+    """The 28x28 input faintly in grey, with each pixel's evidence over it: red for the answer, blue against."""
+    strength = evidence / evidence.abs().max().clamp_min(1e-12)
+    ink = 0.3 * image[0]
+    rgb = torch.stack([ink + strength.clamp(min=0), ink, ink + (-strength).clamp(min=0)])
+    return to_uint8(rgb)
+
+
+def side_by_side(*pictures: np.ndarray, gap: int = 1) -> np.ndarray:
+    """RGB pictures of one height in a row, `gap` grey pixels apart."""
+    rgb = [np.repeat(picture[..., None], 3, axis=2) if picture.ndim == 2 else picture for picture in pictures]
+    spacer = np.full((rgb[0].shape[0], gap, 3), 128, dtype=np.uint8)
+    row = [rgb[0]]
+    for picture in rgb[1:]:
+        row += [spacer, picture]
+    return np.concatenate(row, axis=1)
+
+
 def display_scale(width: int, target: int = 960) -> int:
     """The integer factor that brings an image about `target` pixels wide, between 2 and 10."""
     return int(np.clip(round(target / width), 2, 10))

@@ -29,6 +29,7 @@ from PIL import Image
 from torch import nn
 
 from demo.models import DEFAULT_MODEL, model_names, model_title, public_message
+from mnist_core.checkpoint import SUFFIX
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import evaluate, to_float
 from mnist_core.predict import Classifier
@@ -54,7 +55,7 @@ YOUR_MODEL = "your-model"  # the model picker's choice that stands for the visit
 MODEL_KINDS = [("Single layer 784 → 10 (the tutorial's MnistModel)", "linear"), ("MLP (hidden layers below)", "mlp")]
 OPTIMIZERS = [("Adam (the tutorial's)", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd")]
 DEFAULTS = dict(model="mlp", hidden="256", optimizer="adamw", lr=0.002, batch_size=256, epochs=3, augment=False, seed=0)
-CHECKPOINT_NAME = "my-mnist-model.pt"
+CHECKPOINT_NAME = f"my-mnist-model{SUFFIX}"
 
 
 # --- per-visitor state ---------------------------------------------------------------------------
@@ -99,7 +100,8 @@ def model_choices(session: TrainSession | None) -> list[tuple[str, str]]:
     choices = [(model_title(name), name) for name in model_names()]
     if session is not None and session.classifier is not None:
         meta = session.classifier.meta
-        choices.append((f"Yours: {model_title(session.classifier)}, trained here ({meta['test_accuracy']:.1%})", YOUR_MODEL))
+        how = f"fine-tuned on {meta['fine_tuned_on']} of your drawings" if "fine_tuned_on" in meta else "trained here"
+        choices.append((f"Yours: {model_title(session.classifier)}, {how} ({meta['test_accuracy']:.1%})", YOUR_MODEL))
     return choices
 
 
@@ -538,7 +540,7 @@ def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: g
                     )
                 digits = gr.HTML(label="Ten test digits and the model's current answer")
                 with gr.Row():
-                    download = gr.DownloadButton("Download your checkpoint (.pt)", visible=False)
+                    download = gr.DownloadButton(f"Download your checkpoint ({SUFFIX})", visible=False)
                     draw = gr.Button("✏️ Draw with your model", visible=False, variant="primary")
     kind.change(lambda value: gr.Textbox(interactive=value == "mlp"), kind, hidden, queue=False, api_visibility="private")
     start.click(

@@ -11,6 +11,7 @@ from demo.draw import PROMPT, classify_sketch, classify_upload
 from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCES, SPLITS, gallery_batch, next_batch
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
+from demo.teach import teach_panel
 from demo.train_tab import TrainSession, end_session, own_model, train_tab
 
 HERE = Path(__file__).resolve().parent
@@ -93,8 +94,8 @@ class DrawTab:
     outputs: list[gr.components.Component]
 
 
-def draw_tab(model_name: gr.State) -> DrawTab:
-    """Sketchpad and clear beside the answer and what the network sees; examples and upload below."""
+def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> DrawTab:
+    """Sketchpad and clear beside the answer, what the network sees and "It was a …"; examples and upload below."""
     # On a phone the columns stack: canvas, then the answer, then the rest, so the answer stays in reach.
     with gr.Tab("Draw", id="draw"):
         with gr.Row(equal_height=False):
@@ -119,13 +120,14 @@ def draw_tab(model_name: gr.State) -> DrawTab:
                 answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")
                 top3 = gr.Label(label="Top 3", num_top_classes=3, show_heading=False)
                 seen = gr.Image(
-                    label="What the network sees: 1×28×28, enlarged",
+                    label="What the network sees (1×28×28, enlarged) and why it answered",
                     format="png",  # lossless: every one of the 784 pixels shows as it is
-                    image_mode="L",
+                    image_mode="RGB",
                     interactive=False,
                     height=290,
                     buttons=["download", "fullscreen"],
                 )
+                teach_panel(sketchpad, training, model_name, choice)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 examples = gr.Examples(
@@ -244,7 +246,7 @@ def build_demo() -> gr.Blocks:
         )
         choice = model_picker()
         with gr.Tabs() as tabs:
-            draw = draw_tab(model_name)
+            draw = draw_tab(model_name, training, choice)
             gallery_tab(model_name)
             model_tab(model_name, draw, training, choice)
             train_tab(model_name, training, choice, tabs)

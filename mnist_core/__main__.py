@@ -1,4 +1,4 @@
-"""Command line: python -m mnist_core train | ensemble | evaluate | predict | evaluate-drawn."""
+"""Command line: python -m mnist_core train | ensemble | evaluate | predict | evaluate-drawn | convert."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint, save_checkpoint  # noqa: E402
+from mnist_core.checkpoint import (  # noqa: E402
+    DEFAULT_CHECKPOINT, SUFFIX, convert_checkpoint, load_checkpoint, save_checkpoint,
+)
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402
 from mnist_core.evaluate import evaluate  # noqa: E402
@@ -46,7 +48,7 @@ def command_train(args: argparse.Namespace) -> int:
     test_data = load_tensors(False, args.data_dir)
     model, meta = train(config, train_data, test_data)
     meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
-    path = save_checkpoint(args.out or f"runs/{args.model}.pt", model, config.model_config(), meta)
+    path = save_checkpoint(args.out or f"runs/{args.model}{SUFFIX}", model, config.model_config(), meta)
     print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
     return 0
 
@@ -117,6 +119,14 @@ def command_evaluate_drawn(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_convert(args: argparse.Namespace) -> int:
+    """Rewrite a checkpoint (an earlier version's .pt) as safetensors with the same weights and metadata."""
+    path = convert_checkpoint(args.checkpoint, args.out or Path(args.checkpoint).with_suffix(SUFFIX))
+    _, meta = load_checkpoint(path)  # read back: the new file must load on its own
+    print(f"converted {args.checkpoint} to {path} ({meta['config']['name']}, created {meta.get('created', '?')})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's subcommands and flags, with their defaults."""
     parser = argparse.ArgumentParser(prog="python -m mnist_core", description=__doc__)
@@ -145,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--style-samples", type=int, default=defaults.style_samples, help="samples of each style")
     train_parser.add_argument("--init", help="start from this checkpoint's weights (fine-tune)")
     train_parser.add_argument("--init-member", type=int, help="with an ensemble --init: which member (from 0)")
-    train_parser.add_argument("--out", help="checkpoint to write (default: runs/<model>.pt)")
+    train_parser.add_argument("--out", help=f"checkpoint to write (default: runs/<model>{SUFFIX})")
     train_parser.set_defaults(run=command_train)
 
     ensemble_parser = commands.add_parser("ensemble", help="combine checkpoints into one that averages them")
@@ -174,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     drawn_parser.add_argument("--sheet", type=Path, help="write a contact sheet of the mistakes here (PNG)")
     drawn_parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
     drawn_parser.set_defaults(run=command_evaluate_drawn)
+
+    convert_parser = commands.add_parser("convert", help="rewrite an older .pt checkpoint as safetensors")
+    convert_parser.add_argument("checkpoint", help="checkpoint to read (an older .pt, or a .safetensors)")
+    convert_parser.add_argument("out", nargs="?", help=f"checkpoint to write (default: the same name ending in {SUFFIX})")
+    convert_parser.set_defaults(run=command_convert)
     return parser
 
 

@@ -1,38 +1,84 @@
-"""Shared fixtures: where the real data lives, and the shipped classifier."""
+"""Shared fixtures: where the real data lives, and the shipped classifier.
+
+MNIST is used whole, from wherever mnist_core.data finds or downloads it. Drawn digits and pen digits
+come from the small sample committed in tests/data/ (tests/data/README.md), so a bare clone tests as
+it is; the full development sets are measured by `python -m benchmarks.drawn`.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-
-
-def _required_folder(path: Path, what: str) -> Path:
-    """The folder, or a test failure (never a skip) saying what is missing."""
-    if not path.is_dir():
-        pytest.fail(f"{what} not found at {path}; these tests need the real data (see README).")
-    return path
+SAMPLE = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    """The real MNIST files: $MNIST_DATA_DIR, else ../shared/mnist."""
-    return _required_folder(Path(os.environ.get("MNIST_DATA_DIR", SHARED / "mnist")), "MNIST")
+    """The MNIST folder: $MNIST_DATA_DIR, else ../shared/mnist if present, else data/ (downloaded into if need be)."""
+    from mnist_core.data import DEFAULT_DATA_DIR, mnist_dataset
+    from mnist_core.errors import DataUnavailableError
+
+    shared = SHARED / "mnist"
+    folder = Path(os.environ.get("MNIST_DATA_DIR") or (shared if shared.is_dir() else DEFAULT_DATA_DIR))
+    try:
+        for train in (True, False):
+            mnist_dataset(train, folder)  # the app's own path: read the files, or download the missing ones
+    except DataUnavailableError as error:
+        failure = str(error)  # failed below, outside this block, so pytest prints the one sentence once
+    else:
+        return folder
+    pytest.fail(failure, pytrace=False)  # a failure, never a skip: nothing may pass without the data
 
 
 @pytest.fixture(scope="session")
 def drawn_dir() -> Path:
-    """Real pen-drawn digits rendered as sketchpad canvases, with labels.csv."""
-    return _required_folder(SHARED / "drawn-digits-dev", "The drawn-digits development set")
+    """The committed sample of real pen-drawn digits as sketchpad canvases: labels.csv, rgba/ and a few rgb/."""
+    return SAMPLE / "drawn-digits"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pendigits_dir() -> Iterator[Path]:
+    """The committed pendigits excerpt, also as $PENDIGITS_DIR for code that looks it up itself (the gallery, launched apps)."""
+    folder = SAMPLE / "pendigits"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PENDIGITS_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")
 def classifier():
-    """The shipped default classifier (checkpoints/world.pt)."""
+    """The shipped default classifier (mnist_core.checkpoint.DEFAULT_CHECKPOINT)."""
     from mnist_core.predict import Classifier
 
     return Classifier.load()
+
+
+@pytest.fixture(scope="session")
+def mnist_train(mnist_dir: Path):
+    """MNIST's 60,000 training digits as uint8 images (N, 28, 28) and labels, loaded once."""
+    from mnist_core.data import load_tensors
+
+    return load_tensors(True, mnist_dir)
+
+
+@pytest.fixture(scope="session")
+def mnist_test(mnist_dir: Path):
+    """MNIST's 10,000 test digits as uint8 images (N, 28, 28) and labels, loaded once."""
+    from mnist_core.data import load_tensors
+
+    return load_tensors(False, mnist_dir)
+
+
+@pytest.fixture(scope="session")
+def pen_test(pendigits_dir: Path):
+    """pendigits' held-out writers in the committed excerpt, drawn with the plain brush: uint8 images, labels, writers."""
+    from mnist_core.pen import PenDigits
+
+    pen = PenDigits("test", pendigits_dir)
+    return pen.data, pen.targets, pen.writers

@@ -75,7 +75,8 @@ def test_sketchpad_composites_of_real_drawings_are_read(drawn):
     for path, label in drawn:
         top, text, seen = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
         assert len(top) == 3 and all(0 <= p <= 1 for p in top.values())
-        assert "1×28×28" in text and seen.shape == (280, 280) and seen.dtype == np.uint8
+        # What it sees and, beside it, why: each 28 x 28 enlarged 10x, 10 px apart.
+        assert "1×28×28" in text and seen.shape == (280, 570, 3) and seen.dtype == np.uint8
         correct += max(top, key=top.get) == str(label)
     assert correct >= 0.8 * len(drawn), f"only {correct} of {len(drawn)} drawn digits read correctly"
 
@@ -150,8 +151,8 @@ def test_each_shipped_model_reads_and_a_foreign_name_is_refused(drawn):
 
 
 def test_public_messages_hide_server_folders():
-    message = public_message(ValueError("Checkpoint /srv/app/checkpoints/mlp.pt and C:\\data\\x.gz are broken."))
-    assert message == "Checkpoint mlp.pt and x.gz are broken."
+    message = public_message(ValueError("Checkpoint /srv/app/checkpoints/mlp.safetensors and C:\\data\\x.gz are broken."))
+    assert message == "Checkpoint mlp.safetensors and x.gz are broken."
 
 
 # --- Gallery tab ----------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def test_gallery_mistakes_are_all_mistakes_and_framed():
 def test_gallery_shows_pen_digits_and_their_mistakes_from_held_out_writers():
     picture, table, status, _ = gallery_batch(split="test", source="pendigits", digit="4", batch_size=40)
     assert picture is not None and len(cells(table)) == 40 and {label for label, _ in cells(table)} == {4}
-    assert status.startswith("Pen digits, test split, digit 4: 364 images")
+    assert status.startswith("Pen digits, test split, digit 4: 48 images")  # of the committed excerpt (tests/data)
     _, mistakes, status, _ = gallery_batch(source="pendigits", mistakes_only=True, batch_size=256)
     assert all(label != answer for label, answer in cells(mistakes)) and "Pen digits, test split" in status
 
@@ -335,7 +336,7 @@ def test_api_predict_reads_real_drawn_digits(client, drawn):
     for path, label in sample:
         top, text, seen = client.predict(sketch_file(path), api_name="/predict")
         assert len(top["confidences"]) == 3 and "1×28×28" in text
-        assert Image.open(seen).format == "PNG" and Image.open(seen).size == (280, 280)
+        assert Image.open(seen).format == "PNG" and Image.open(seen).size == (570, 280)
         correct += top["label"] == str(label)
     assert correct >= 0.75 * len(sample)
 

@@ -1,13 +1,12 @@
 """MNIST through torchvision: the real files, both folder layouts, the tutorial path and the offline message."""
 
-import gzip
 import shutil
 
 import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from mnist_core.data import RAW_FILES, fingerprint, load_tensors, mnist_dataset, tutorial_dataset
+from mnist_core.data import RAW_FILES, fingerprint, load_tensors, mnist_dataset, torchvision_root, tutorial_dataset
 from mnist_core.errors import DataUnavailableError
 
 
@@ -24,9 +23,9 @@ def test_real_mnist_loads_with_known_sizes_and_labels(mnist_dir):
 def test_uncompressed_raw_files_and_a_torchvision_root_both_work(mnist_dir, tmp_path):
     plain = tmp_path / "plain"
     plain.mkdir()
+    raw = torchvision_root(mnist_dir) / "MNIST" / "raw"  # uncompressed, whether mnist_dir holds .gz files or is a root
     for name in RAW_FILES:
-        with gzip.open(mnist_dir / f"{name}.gz", "rb") as src, open(plain / name, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        shutil.copyfile(raw / name, plain / name)
     from_plain = load_tensors(False, plain)
     # The same files laid out as torchvision's own root (<root>/MNIST/raw) are read in place.
     root = tmp_path / "root"

@@ -4,16 +4,16 @@ import pytest
 
 from mnist_core.drawn import DrawnSet, evaluate_drawn, load_drawn_set, mistakes_sheet, top_confusions
 
-# Measured on this sample (every 10th image, 200 digits from 139 writers) with the shipped checkpoint:
-# see README "Models and results". The floor sits a few points below it, as noise allows.
+# The shipped checkpoint reads 98.0% of the committed sample (tests/data: 200 digits, 20 of each, 101 writers;
+# its lowest digit, 8, at 90%); the whole development set is measured by `python -m benchmarks.drawn`
+# (README "Models and results"). The floors sit a few digits below, as noise allows.
 FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")
 def drawn_sample(drawn_dir) -> DrawnSet:
-    """A fixed sample of the development set: every 10th drawing."""
-    drawn = load_drawn_set(drawn_dir)
-    return DrawnSet(drawn.files[::10], drawn.labels[::10])
+    """The committed sample of the development set: the first 20 drawings of each digit."""
+    return load_drawn_set(drawn_dir)
 
 
 def test_shipped_model_reads_real_drawn_digits_above_the_floor(classifier, drawn_sample, tmp_path):
@@ -32,14 +32,14 @@ def test_top_confusions_lists_the_largest_off_diagonal_counts():
     assert top_confusions(confusion) == [(4, 9, 5), (1, 7, 2)]
 
 
-def test_shipped_model_reads_held_out_pen_writers(classifier):
-    """pendigits' 14 writers who are not among the 30 trained on, drawn as on the sketchpad (every 5th digit)."""
+def test_shipped_model_reads_held_out_pen_writers(classifier, pendigits_dir):
+    """pendigits' 14 writers who are not among the 30 trained on, drawn as on the sketchpad (the committed first 500)."""
     from mnist_core.evaluate import summarize, to_float
     from mnist_core.pen import PenDigits
 
-    pen = PenDigits("test")
-    images, labels = to_float(pen.data[::5]), pen.targets[::5]
-    summary = summarize(labels, classifier.probabilities(images))
-    # The MNIST-only ensemble read 93.5% of all 3,498 (ones 83%, nines 78%); see README "Models and results".
+    pen = PenDigits("test", pendigits_dir)
+    summary = summarize(pen.targets, classifier.probabilities(to_float(pen.data)))
+    # The shipped checkpoint reads 98.8% of these 500 (its lowest digit, 3, at 95.3%); the MNIST-only ensemble
+    # read 93.5% of all 3,498 (ones 83%, nines 78%); see README "Models and results".
     assert summary["accuracy"] >= 0.97, summary["per_class"]
     assert min(summary["per_class"]) >= 0.9

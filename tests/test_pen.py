@@ -41,9 +41,10 @@ def test_parse_unipen_reads_segments_strokes_labels_and_writers():
     assert four.strokes[1].tolist() == [[80, -400], [80, -100]]
 
 
-def test_pendigits_splits_keep_their_writers_apart():
-    train, test = load_pendigits("train"), load_pendigits("test")
-    assert (len(train), len(test)) == (7494, 3498)
+def test_pendigits_splits_keep_their_writers_apart(pendigits_dir):
+    # The committed excerpt: the first 300 digits of .tra and 500 of .tes (tests/data/README.md).
+    train, test = load_pendigits("train", pendigits_dir), load_pendigits("test", pendigits_dir)
+    assert (len(train), len(test)) == (300, 500)
     assert len({digit.writer for digit in train}) == 30 and len({digit.writer for digit in test}) == 14
     assert sorted({digit.label for digit in test}) == list(range(10))
 
@@ -85,9 +86,9 @@ def test_render_digits_draws_each_digit_copies_times_reproducibly():
     assert not torch.equal(images[:5], images[5:10])  # each copy with its own brush
 
 
-def test_pen_digits_dataset_is_drawn_once_with_writers():
-    dataset = PenDigits("test")
-    assert dataset.data.shape == (3498, 28, 28) and len(dataset) == len(dataset.writers) == 3498
+def test_pen_digits_dataset_is_drawn_once_with_writers(pendigits_dir):
+    dataset = PenDigits("test", pendigits_dir)
+    assert dataset.data.shape == (500, 28, 28) and len(dataset) == len(dataset.writers) == 500
     assert dataset.writers.unique().tolist() == list(range(1, 15))
     image, label = dataset[0]
     assert image.shape == (1, 28, 28) and image.max() == 1 and label == int(dataset.targets[0])
@@ -97,8 +98,8 @@ def test_pen_digits_dataset_is_drawn_once_with_writers():
 
 def test_training_set_joins_the_named_sources(mnist_dir, monkeypatch):
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
-    images, labels = training_set(("pendigits", "styles"), pen_copies=1, style_samples=2)
-    assert images.shape == (7494 + 2 * len(style_labels()), 28, 28) and len(labels) == len(images)
+    images, labels = training_set(("pendigits", "styles"), pen_copies=1, style_samples=2)  # pendigits from $PENDIGITS_DIR
+    assert images.shape == (300 + 2 * len(style_labels()), 28, 28) and len(labels) == len(images)
     assert parse_sources("mnist, pendigits") == ("mnist", "pendigits")
     with pytest.raises(MnistCoreError, match="choose from mnist, pendigits, styles"):
         parse_sources("mnist,emnist")

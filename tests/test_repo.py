@@ -152,7 +152,8 @@ def test_readme_pictures_are_committed_small_pngs(readme: str):
 
 def test_checkpoints_go_to_lfs_for_spaces():
     attributes = (ROOT / ".gitattributes").read_text()
-    assert re.search(r"^checkpoints/\*\.pt\s+filter=lfs\s+diff=lfs\s+merge=lfs\s+-text", attributes, re.M)
+    for pattern in (r"\*\.safetensors", r"\*\.pt"):
+        assert re.search(rf"^{pattern}\s+filter=lfs\s+diff=lfs\s+merge=lfs\s+-text", attributes, re.M), pattern
 
 
 def test_gitignore_keeps_local_artifacts_out():

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+import safetensors.torch
 import torch
 from PIL import Image, ImageDraw
 
@@ -27,7 +28,7 @@ from demo.gallery import HOW_TO_PROVIDE, gallery_batch
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_title
 from demo.ui import EXAMPLES_DIR, LAUNCH_OPTIONS, build_demo
-from mnist_core.checkpoint import save_checkpoint
+from mnist_core.checkpoint import SUFFIX, save_checkpoint
 from mnist_core.model import build_model
 
 SERVER_PATH = re.compile(r"(/work|/tmp|/root|/home|/usr|site-packages|[A-Za-z]:\\)")
@@ -282,7 +283,7 @@ def call_raw(url: str, api_name: str, data: list) -> str:
     return httpx.get(f"{url}gradio_api/call/{api_name}/{event_id}", timeout=60).text
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "checkpoints/mlp.pt", "../../../etc/passwd", "app.py"])
+@pytest.mark.parametrize("path", ["/etc/passwd", "checkpoints/mlp.safetensors", "../../../etc/passwd", "app.py"])
 def test_predict_never_reads_a_server_file_named_by_the_caller(served, path):
     url, _ = served
     value = {"background": None, "layers": [], "composite": {"path": path, "meta": {"_type": "gradio.FileData"}}}
@@ -300,11 +301,11 @@ def test_only_the_example_drawings_are_served_as_files(served):
     assert httpx.get(f"{url}gradio_api/file={example}").status_code == 200
     refused = [
         "/etc/passwd",
-        str(root / "checkpoints" / "mlp.pt"),
+        str(root / "checkpoints" / "mlp.safetensors"),
         str(root / "app.py"),
         "app.py",
-        "checkpoints/mlp.pt",
-        f"{EXAMPLES_DIR}/../../checkpoints/mlp.pt",
+        "checkpoints/mlp.safetensors",
+        f"{EXAMPLES_DIR}/../../checkpoints/mlp.safetensors",
         f"{EXAMPLES_DIR}/../models.py",
         str(root / ".git" / "config"),
     ]
@@ -316,9 +317,9 @@ def test_only_the_example_drawings_are_served_as_files(served):
 
 
 def write_fault(folder: Path, fault: str) -> None:
-    """checkpoints/mlp.pt as the fault leaves it (missing: not written at all)."""
+    """The default checkpoint as the fault leaves it (missing: not written at all)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{DEFAULT_MODEL}.pt"
+    path = folder / f"{DEFAULT_MODEL}{SUFFIX}"
     if fault == "truncated":
         save_checkpoint(path, build_model("mlp", hidden=(32,)), {"name": "mlp", "hidden": [32]}, {})
         path.write_bytes(path.read_bytes()[:1000])
@@ -328,7 +329,7 @@ def write_fault(folder: Path, fault: str) -> None:
         # Its config says 64 hidden units, its weights have 32: loading must refuse, never guess.
         save_checkpoint(path, build_model("mlp", hidden=(32,)), {"name": "mlp", "hidden": [64]}, {})
     elif fault == "not a checkpoint":
-        torch.save({"weights": torch.zeros(3)}, path)
+        safetensors.torch.save_file({"weights": torch.zeros(3)}, path)  # someone else's model
 
 
 @pytest.fixture
@@ -353,13 +354,13 @@ def test_a_broken_checkpoint_shows_on_the_model_tab_and_predicts_nothing(broken_
     broken_checkpoints(fault)
     build_demo()  # the app still starts
     facts = model_view(DEFAULT_MODEL)[0]
-    assert facts.startswith("⚠️") and f"{DEFAULT_MODEL}.pt" in facts and visitor_safe(facts), facts
+    assert facts.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in facts and visitor_safe(facts), facts
     assert "cannot be loaded" in model_title(DEFAULT_MODEL)
     for top, text, seen in [
         classify_sketch(str(drawn_dir / "rgba" / "00000.png"), DEFAULT_MODEL),
         classify_upload(str(drawn_dir / "rgb" / "00000.png"), DEFAULT_MODEL),
     ]:
-        assert top is None and seen is None and text.startswith("⚠️") and f"{DEFAULT_MODEL}.pt" in text
+        assert top is None and seen is None and text.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in text
         assert visitor_safe(text), text
     picture, _, status, _ = gallery_batch()
     assert picture is None and status.startswith("⚠️") and visitor_safe(status)
@@ -375,7 +376,7 @@ def test_a_launched_app_with_a_truncated_checkpoint_serves_the_error_not_a_digit
         client = Client(url, verbose=False, download_files=False)
         top, text, seen = client.predict(sketch(drawn_dir / "rgba" / "00000.png"), api_name="/predict")
         assert not (top or {}).get("label") and seen is None
-        assert "truncated" in text and f"{DEFAULT_MODEL}.pt" in text and visitor_safe(text), text
+        assert "truncated" in text and f"{DEFAULT_MODEL}{SUFFIX}" in text and visitor_safe(text), text
     finally:
         app.close()
 

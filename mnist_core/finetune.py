@@ -1,0 +1,157 @@
+"""Teach a model one person's handwriting: their labelled drawings, fine-tuned on with MNIST replayed beside them.
+
+A visitor's drawings are few (tens), so training on them alone would make the network forget everything
+else; every batch therefore mixes them with MNIST digits ("replay"). A fifth of the drawings are held out
+to measure what the fine-tune did to drawings it never saw.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from mnist_core.augment import augment_batch
+from mnist_core.errors import MnistCoreError
+from mnist_core.evaluate import predict_logits, to_float
+
+MAX_DRAWINGS = 500  # a collection's size limit: far more than a visitor draws, small enough to hold in a session
+HOLD_OUT_EVERY = 5  # every 5th drawing of each digit is kept back for measuring
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A visitor's labelled drawings: uint8 images (N, 28, 28) as the network sees them, and labels (N,)."""
+
+    images: torch.Tensor = torch.zeros(0, 28, 28, dtype=torch.uint8)
+    labels: torch.Tensor = torch.zeros(0, dtype=torch.int64)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def add(self, image: torch.Tensor, label: int) -> "Collection":
+        """A new collection with one more drawing (a 1x28x28 model input in [0, 1]) labelled `label`."""
+        if not 0 <= label <= 9:
+            raise MnistCoreError(f"label {label} is not a digit 0-9")
+        if len(self) >= MAX_DRAWINGS:
+            raise MnistCoreError(f"the collection is full ({MAX_DRAWINGS} drawings); download it and clear it to go on")
+        pixels = image.detach().reshape(1, 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
+        return Collection(torch.cat([self.images, pixels]), torch.cat([self.labels, torch.tensor([label])]))
+
+    def counts(self) -> list[int]:
+        """How many drawings of each digit 0-9."""
+        return torch.bincount(self.labels, minlength=10).tolist()
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the collection as a safetensors file of two tensors, `images` and `labels`."""
+        save_file({"images": self.images.contiguous(), "labels": self.labels.contiguous()}, str(path))
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Collection":
+        """Read a collection written by save(), or explain in one sentence why it is not one."""
+        try:
+            tensors = load_file(str(path))
+        except (SafetensorError, OSError, ValueError) as error:
+            raise MnistCoreError(f"{path} is not a drawing collection ({type(error).__name__}).") from None
+        images, labels = tensors.get("images"), tensors.get("labels")
+        if (
+            images is None or labels is None or images.dtype != torch.uint8 or images.shape[1:] != (28, 28)
+            or len(images) != len(labels) or len(labels) > MAX_DRAWINGS or not bool(((labels >= 0) & (labels <= 9)).all())
+        ):
+            raise MnistCoreError(f"{path} is not a drawing collection: it needs uint8 images (N, 28, 28) and labels 0-9.")
+        return cls(images, labels.to(torch.int64))
+
+
+def held_out(labels: torch.Tensor) -> torch.Tensor:
+    """A mask of the drawings kept back for measuring: the 5th, 10th, ... of each digit (none of a digit drawn once)."""
+    mask = torch.zeros(len(labels), dtype=torch.bool)
+    for digit in labels.unique():
+        positions = (labels == digit).nonzero().flatten()
+        mask[positions[HOLD_OUT_EVERY - 1 :: HOLD_OUT_EVERY]] = True
+    return mask
+
+
+def finetune(
+    model: nn.Module,
+    drawings: tuple[torch.Tensor, torch.Tensor],
+    replay: tuple[torch.Tensor, torch.Tensor],
+    steps: int = 150,
+    seconds: float = 8.0,
+    lr: float = 2e-4,
+    seed: int = 0,
+) -> nn.Module:
+    """A fine-tuned copy of `model`: `steps` AdamW steps (or `seconds`), each on 32 drawings and 96 MNIST digits, warped."""
+    images, labels = drawings
+    if len(labels) == 0:
+        raise MnistCoreError("there are no drawings to learn from: draw a digit and say which it was")
+    generator = torch.Generator().manual_seed(seed)
+    tuned = copy.deepcopy(model).train()
+    optimizer = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=0.0)
+    replay_images, replay_labels = replay
+    started = time.perf_counter()
+    for _ in range(steps):
+        mine = torch.randint(len(labels), (32,), generator=generator)
+        theirs = torch.randint(len(replay_labels), (96,), generator=generator)
+        batch = augment_batch(to_float(torch.cat([images[mine], replay_images[theirs]])), generator)
+        target = torch.cat([labels[mine], replay_labels[theirs]])
+        loss = F.cross_entropy(tuned(batch), target, label_smoothing=0.05)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if time.perf_counter() - started > seconds:
+            break
+    return tuned.eval()
+
+
+def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float | None:
+    """The share of uint8 images read right, or None for no images."""
+    if len(labels) == 0:
+        return None
+    return float((predict_logits(model, images).argmax(1) == labels).float().mean())
+
+
+@dataclass(frozen=True)
+class TeachReport:
+    """What a fine-tune did: accuracy before and after on the held-out drawings and on MNIST test."""
+
+    trained_on: int
+    held_out: int
+    drawings_before: float | None  # None when no drawing was held out (too few of each digit)
+    drawings_after: float | None
+    mnist_before: float
+    mnist_after: float
+    seconds: float
+
+
+def teach(
+    model: nn.Module,
+    collection: Collection,
+    replay: tuple[torch.Tensor, torch.Tensor],
+    test: tuple[torch.Tensor, torch.Tensor],
+    seconds: float = 8.0,
+) -> tuple[nn.Module, TeachReport]:
+    """Fine-tune a copy of `model` on the collection less its held-out drawings; measure both models on those and on `test`."""
+    started = time.perf_counter()
+    kept_back = held_out(collection.labels)
+    mine = collection.images[~kept_back], collection.labels[~kept_back]
+    unseen = collection.images[kept_back], collection.labels[kept_back]
+    tuned = finetune(model, mine, replay, seconds=seconds)
+    report = TeachReport(
+        trained_on=len(mine[1]),
+        held_out=len(unseen[1]),
+        drawings_before=accuracy(model, *unseen),
+        drawings_after=accuracy(tuned, *unseen),
+        mnist_before=accuracy(model, *test),
+        mnist_after=accuracy(tuned, *test),
+        seconds=time.perf_counter() - started,
+    )
+    return tuned, report
