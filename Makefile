@@ -1,6 +1,6 @@
 # The README's two commands:
 #   make run    install requirements.txt and serve the app (python app.py)
-#   make test   install requirements-dev.txt (+ Debian's chromium) and run the whole test suite
+#   make test   install requirements-dev.txt (+ Debian's chromium), lint with ruff, run the whole test suite
 #
 # Python environment: an active virtual environment ($VIRTUAL_ENV) is used as it is; otherwise
 # `.venv/` is created with --system-site-packages, so a PyTorch already installed for the Python
@@ -45,6 +45,7 @@ run: install
 
 test: install-dev chromium
 	@echo "MNIST_DATA_DIR=$${MNIST_DATA_DIR:-<unset: tests read data/, downloading where they can>}"
+	$(PY) -m ruff check .
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure here." >&2; fi; \
 	exit $$status

@@ -21,8 +21,8 @@ from mnist_core.checkpoint import CHECKPOINT_DIR, SUFFIX  # noqa: E402
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.drawn import load_drawn_set, preprocess_all  # noqa: E402
 from mnist_core.evaluate import summarize, to_float  # noqa: E402
-from mnist_core.predict import Classifier  # noqa: E402
 from mnist_core.pen import PenDigits  # noqa: E402
+from mnist_core.predict import Classifier  # noqa: E402
 
 DRAWN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn-digits-dev"
 

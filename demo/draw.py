@@ -11,8 +11,8 @@ from demo.models import load_classifier, public_message
 from demo.pictures import evidence_picture, side_by_side, to_uint8, upscale
 from mnist_core.attribution import evidence, method
 from mnist_core.errors import EmptyImageError, MnistCoreError
-from mnist_core.preprocess import open_image
 from mnist_core.predict import Prediction
+from mnist_core.preprocess import open_image
 
 PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
 NO_DIGIT_IN_UPLOAD = "⚠️ No digit found in the uploaded image: it is blank or of one colour. Upload a photo of one dark digit on a light background (or light on dark)."

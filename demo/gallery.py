@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -54,7 +54,7 @@ def predicted_test_digits(model_name: str | Classifier, source: str = "mnist") -
     return shipped_predictions(model_name, source)
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_predictions(model_name: str, source: str) -> torch.Tensor:
     """A shipped model's answer for every test image of a source, computed once."""
     return predict_test_split(model_name, source)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
 from demo.models import (
-    ROOT, architecture, checkpoint_path, load_classifier, model_title, public_message, training_config,
+    ROOT,
+    architecture,
+    checkpoint_path,
+    load_classifier,
+    model_title,
+    public_message,
+    training_config,
 )
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.errors import MnistCoreError
@@ -103,7 +109,7 @@ def model_view(name: str | Classifier) -> ModelView:
     return render_view(name) if isinstance(name, Classifier) else shipped_view(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_view(name: str) -> ModelView:
     """A shipped checkpoint's view, rendered once per process."""
     return render_view(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
@@ -36,7 +36,7 @@ def load_classifier(name: str | Classifier) -> Classifier:
     return load_shipped(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_shipped(name: str) -> Classifier:
     """The classifier of a shipped checkpoint, loaded once per process."""
     if name not in model_names():

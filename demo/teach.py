@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import gradio as gr
 import torch
 
 from demo.draw import sketch_ink
 from demo.models import load_classifier, public_message
-from demo.train_tab import QUEUE, UPDATE_SECONDS, YOUR_MODEL, TrainSession, model_choices, training_data, visitor_address
+from demo.train_tab import (
+    QUEUE,
+    UPDATE_SECONDS,
+    YOUR_MODEL,
+    TrainSession,
+    model_choices,
+    training_data,
+    visitor_address,
+)
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.finetune import MAX_DRAWINGS, Collection, TeachReport, teach
 from mnist_core.predict import Classifier

@@ -16,7 +16,11 @@ from pathlib import Path  # noqa: E402
 import torch  # noqa: E402
 
 from mnist_core.checkpoint import (  # noqa: E402
-    DEFAULT_CHECKPOINT, SUFFIX, convert_checkpoint, load_checkpoint, save_checkpoint,
+    DEFAULT_CHECKPOINT,
+    SUFFIX,
+    convert_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
 )
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402

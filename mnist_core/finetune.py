@@ -37,7 +37,7 @@ class Collection:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def add(self, image: torch.Tensor, label: int) -> "Collection":
+    def add(self, image: torch.Tensor, label: int) -> Collection:
         """A new collection with one more drawing (a 1x28x28 model input in [0, 1]) labelled `label`."""
         if not 0 <= label <= 9:
             raise MnistCoreError(f"label {label} is not a digit 0-9")
@@ -56,7 +56,7 @@ class Collection:
         return Path(path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Collection":
+    def load(cls, path: str | os.PathLike) -> Collection:
         """Read a collection written by save(), or explain in one sentence why it is not one."""
         try:
             tensors = load_file(str(path))

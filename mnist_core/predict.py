@@ -13,6 +13,7 @@ from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint
 from mnist_core.evaluate import unsure_mask
 from mnist_core.preprocess import preprocess
 
+
 @dataclass
 class Prediction:
     """A classified image: the digit, all ten probabilities and the 1x28x28 input the model saw."""
@@ -40,7 +41,7 @@ class Classifier:
         self.meta = meta
 
     @classmethod
-    def load(cls, path: str | os.PathLike = DEFAULT_CHECKPOINT) -> "Classifier":
+    def load(cls, path: str | os.PathLike = DEFAULT_CHECKPOINT) -> Classifier:
         """The classifier stored in a checkpoint (CheckpointError if it cannot be used)."""
         return cls(*load_checkpoint(Path(path)))
 

@@ -7,7 +7,7 @@ moves them at random, so no two are alike, and is then drawn like any pen digit 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -84,7 +84,7 @@ def test_sketchpad_composites_of_real_drawings_are_read(drawn):
 @pytest.mark.parametrize("canvas", [(255, 255, 255, 255), DARK_CANVAS], ids=["light theme", "dark theme"])
 def test_browser_value_reads_the_strokes_in_either_theme(drawn, canvas):
     """On the dark theme's canvas black ink barely shows in the composite; the strokes' layer still reads right."""
-    for path, label in drawn[:10]:
+    for path, _ in drawn[:10]:
         alone = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
         in_browser = classify_sketch(browser_value(rgba(path), canvas), DEFAULT_MODEL)
         assert in_browser[0] == alone[0]

@@ -11,7 +11,13 @@ from safetensors import safe_open
 
 import mnist_core.checkpoint as checkpoint
 from mnist_core.checkpoint import (
-    CHECKPOINT_DIR, DEFAULT_CHECKPOINT, FORMAT, METADATA_KEY, convert_checkpoint, load_checkpoint, save_checkpoint,
+    CHECKPOINT_DIR,
+    DEFAULT_CHECKPOINT,
+    FORMAT,
+    METADATA_KEY,
+    convert_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
 )
 from mnist_core.errors import CheckpointError
 from mnist_core.model import Ensemble, build_model

@@ -6,7 +6,16 @@ import torch
 from torch.utils.data import DataLoader
 
 from mnist_core.errors import DataUnavailableError, MnistCoreError
-from mnist_core.pen import Brush, PenDigits, draw_strokes, load_pendigits, parse_unipen, random_brush, render, render_digits
+from mnist_core.pen import (
+    Brush,
+    PenDigits,
+    draw_strokes,
+    load_pendigits,
+    parse_unipen,
+    random_brush,
+    render,
+    render_digits,
+)
 from mnist_core.sources import parse_sources, training_set
 from mnist_core.styles import style_digits, style_labels, style_strokes
 

@@ -9,7 +9,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import torch
 
 from demo import train_tab
 from demo.models import DEFAULT_MODEL, load_classifier
