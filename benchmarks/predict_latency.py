@@ -6,7 +6,9 @@ Run: python -m benchmarks.predict_latency [--count 300] [--starts 3]. Prints its
    (through the app's own callback, so the top 3 and the enlarged 28x28 are made too).
 2. The same for a value shaped as the browser sends it on the app's canvas: three PNGs (theme
    background, strokes layer, composite) decoded, then the callback.
-3. Time from starting `python app.py` to the first page served, on a free local port.
+3. The predict path again without the "why" picture's backward pass (demo.draw.evidence swapped for
+   zeros), alternated with the real one twice, so its cost is measured side by side.
+4. Time from starting `python app.py` to the first page served, on a free local port.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+import demo.draw
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.ui import CANVAS
@@ -96,6 +99,23 @@ def browser_path(payload: tuple[bytes, bytes, bytes], model: str) -> None:
     classify_sketch({"background": background, "layers": [layer], "composite": composite}, model)
 
 
+def without_why(model, image, toward, against) -> torch.Tensor:
+    """Stands in for demo.draw.evidence: no backward pass, an empty "why" picture."""
+    return torch.zeros(28, 28)
+
+
+def why_cost(canvases: list[bytes], model: str) -> None:
+    """The canvas path with and without the "why" picture's backward pass, alternated twice."""
+    real = demo.draw.evidence
+    for _ in range(2):
+        report("predict path, with why (as served)", time_calls(canvases, lambda c: canvas_path(c, model)))
+        demo.draw.evidence = without_why
+        try:
+            report("predict path, without why", time_calls(canvases, lambda c: canvas_path(c, model)))
+        finally:
+            demo.draw.evidence = real
+
+
 def free_port() -> int:
     """A TCP port nobody listens on now."""
     with socket.socket() as sock:
@@ -145,6 +165,7 @@ def main() -> None:
     report("predict path, 800x800 PNG canvas", time_calls(canvases, lambda c: canvas_path(c, args.model)))
     payloads = [browser_payload(canvas) for canvas in canvases]
     report(f"browser value, {CANVAS}x{CANVAS} canvas, 3 PNGs", time_calls(payloads, lambda p: browser_path(p, args.model)))
+    why_cost(canvases, args.model)
     if args.starts:
         starts = [seconds_to_first_page() for _ in range(args.starts)]
         print(

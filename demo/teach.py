@@ -147,12 +147,12 @@ async def teach_handwriting(
 def teach_panel(sketchpad: gr.Sketchpad, session: gr.State, model_name: gr.State, choice: gr.Radio) -> None:
     """"It was a …" digit buttons, the visitor's collection and the fine-tune button, under the answer."""
     collection = gr.State(None)  # a Collection once they label one; None, not an object, so nothing lands in the page config
-    with gr.Group(elem_id="it-was"):
+    with gr.Column(elem_id="it-was", variant="panel"):
         gr.Markdown("**It was a …** (tell it what you drew; your drawings stay in this browser tab)")
         with gr.Row(equal_height=True):
             buttons = [gr.Button(str(digit), size="sm", min_width=32, elem_classes="it-was-digit") for digit in range(10)]
+        counts = gr.Markdown(collection_text(None), elem_id="my-drawings")
     with gr.Accordion("Teach it your handwriting", open=False, elem_id="teach"):
-        counts = gr.Markdown(collection_text(None))
         with gr.Row():
             fine_tune = gr.Button("Fine-tune on my drawings", variant="primary", elem_id="fine-tune")
             download = gr.DownloadButton("Download my drawings")

@@ -287,3 +287,30 @@ def test_model_tab_shows_the_checkpoint_and_its_pictures(page):
         image.wait_for(state="visible", timeout=60_000)
         page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=image.element_handle())
     page.screenshot(path=str(SHOTS / "e2e-model.png"), full_page=True)
+
+
+def test_teach_it_a_flagged_one_then_it_reads_it(page):
+    """The MNIST-only MLP reads a flagged 1 as 7; say "It was a 1" a few times, fine-tune, and it reads a 1."""
+    SHOTS.mkdir(exist_ok=True)
+    page.locator("#model-choice label", has_text="MNIST only").filter(has_text="MLP").click()
+    _wait_until_idle(page, "choosing the MNIST-only MLP")
+    _draw(page, "1", WORLD_STROKES)
+    _wait_until_idle(page, "the flagged 1")
+    _wait_for_label(page, "7")
+    one = page.locator("#it-was").first.get_by_role("button", name="1", exact=True)
+    for count in range(1, 6):
+        one.click()
+        page.get_by_text(f"Your drawings: {count}").wait_for()
+    page.get_by_text("Teach it your handwriting").click()
+    page.get_by_role("button", name="Fine-tune on my drawings").click()
+    page.locator("#teach").get_by_text("Fine-tuned on 4 of your drawings").wait_for(timeout=120_000)
+    assert "MNIST test (10,000)" in page.locator("#teach").inner_text()
+    assert page.locator("#model-choice label", has_text="fine-tuned on 4").locator("input").is_checked()
+    _wait_for_label(page, "1")  # the picker's new choice re-reads the drawing on the canvas
+    page.get_by_role("button", name="Clear", exact=True).click()
+    page.get_by_text("Draw a digit (0–9)").wait_for()
+    _wait_until_idle(page, "clicking Clear")
+    _draw(page, "1", WORLD_STROKES)
+    _wait_until_idle(page, "the flagged 1, drawn again")
+    _wait_for_label(page, "1")
+    page.screenshot(path=str(SHOTS / "e2e-teach-1.png"), full_page=True)
