@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader, Dataset, Subset
 
 from demo.models import DEFAULT_MODEL, load_classifier, model_title, public_message
 from demo.pictures import display_scale, grid_picture
+from mnist_core.data import tutorial_dataset
 from mnist_core.errors import DataUnavailableError, MnistCoreError
 from mnist_core.evaluate import to_float
+from mnist_core.pen import PenDigits
 from mnist_core.predict import Classifier
-
-if TYPE_CHECKING:
-    from torch.utils.data import Dataset
 
 SPLITS = ("train", "test")
 SOURCES = {"mnist": "MNIST", "pendigits": "Pen digits (pendigits: 44 writers in Istanbul, drawn as on the sketchpad)"}
@@ -39,11 +37,7 @@ GalleryResult = tuple[np.ndarray | None, str, str, int]
 def dataset(split: str, source: str = "mnist") -> Dataset:
     """A split's Dataset, opened once: the tutorial's MNIST (ToTensor on each image), or pendigits drawn as strokes."""
     if source == "pendigits":
-        from mnist_core.pen import PenDigits
-
         return PenDigits(split)
-    from mnist_core.data import tutorial_dataset  # torchvision: see demo.pictures.LAZY_TORCHVISION
-
     return tutorial_dataset(train=split == "train")
 
 

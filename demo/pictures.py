@@ -6,8 +6,6 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-# LAZY_TORCHVISION: torchvision is imported where it is first used, not at start. Importing it loads
-# torch._dynamo and costs 1.5-3 s of the app's start, and drawing never needs it.
 MISTAKE_RGB = (230, 40, 40)
 TILE = 28
 
@@ -50,7 +48,7 @@ def grid_picture(
     images: torch.Tensor, nrow: int, padding: int, mistakes: list[bool], scale: int
 ) -> np.ndarray:
     """A batch (N, 1, 28, 28) laid out by make_grid as in the tutorial, upscaled, each mistake framed in red."""
-    from torchvision.utils import make_grid  # see LAZY_TORCHVISION
+    from torchvision.utils import make_grid  # here, not at the top: it takes seconds to import, drawing never needs it
 
     grid = make_grid(images, nrow=nrow, padding=padding, pad_value=0.5)
     picture = Image.fromarray(upscale(to_uint8(grid), scale))
@@ -68,7 +66,7 @@ def grid_picture(
 
 def weights_picture(weights: torch.Tensor, nrow: int) -> np.ndarray:
     """First-layer weights (units, 1, 28, 28) through make_grid: red positive, blue negative, white zero."""
-    from torchvision.utils import make_grid  # see LAZY_TORCHVISION
+    from torchvision.utils import make_grid  # here, not at the top: it takes seconds to import, drawing never needs it
 
     # Each unit is scaled by its own largest weight, so faint units stay readable.
     scaled = weights / weights.flatten(1).abs().amax(1).clamp_min(1e-12).view(-1, 1, 1, 1)

@@ -20,7 +20,6 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import gradio as gr
 import pandas as pd
@@ -29,13 +28,12 @@ from PIL import Image
 from torch import nn
 
 from demo.models import DEFAULT_MODEL, model_names, model_title, public_message
-from mnist_core.checkpoint import SUFFIX
+from mnist_core.checkpoint import SUFFIX, save_checkpoint
+from mnist_core.data import load_tensors
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import evaluate, to_float
 from mnist_core.predict import Classifier
-
-if TYPE_CHECKING:  # mnist_core.train imports torchvision, loaded on first use (see demo.pictures.LAZY_TORCHVISION)
-    from mnist_core.train import EpochReport, TrainConfig
+from mnist_core.train import EpochReport, TrainConfig, train
 
 # Bounds that keep one run under about a minute on a 2-vCPU Space; MAX_SECONDS stops a run that is
 # slower than expected anyway (the visitor keeps the model trained so far).
@@ -183,8 +181,6 @@ def visitor_address(request: gr.Request | None) -> str | None:
 @lru_cache(maxsize=1)
 def training_data() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     """MNIST's train and test splits as whole uint8 tensors, loaded once (tests replace this with a subset)."""
-    from mnist_core.data import load_tensors  # torchvision: see demo.pictures.LAZY_TORCHVISION
-
     return load_tensors(train=True), load_tensors(train=False)
 
 
@@ -220,8 +216,6 @@ def make_config(model: str, hidden: str, optimizer: str, lr: float, batch_size: 
         raise ValueError(f"Choose a batch size from {BATCH_SIZES}.")
     if epochs is None or not 1 <= int(epochs) <= MAX_EPOCHS:
         raise ValueError(f"Choose 1 to {MAX_EPOCHS} epochs.")
-    from mnist_core.train import TrainConfig  # see LAZY_TORCHVISION
-
     return TrainConfig(
         model=model,
         hidden=parse_hidden(hidden) if model == "mlp" else (),
@@ -319,16 +313,12 @@ class Run:
                     epoch = self.step / steps_per_epoch
                     self.accuracies.append((epoch, report.test_accuracy, all_test))
 
-            from mnist_core.train import train  # see LAZY_TORCHVISION
-
             model, meta = train(
                 self.config, (images, labels), test, on_epoch=on_epoch, should_stop=self.should_stop,
                 show_progress=False, on_step=on_step,
             )
             meta["stopped_by"] = self.stopped_by or None
             folder = Path(tempfile.mkdtemp(prefix="mnist-train-"))
-            from mnist_core.checkpoint import save_checkpoint
-
             path = save_checkpoint(folder / CHECKPOINT_NAME, model, self.config.model_config(), meta)
             classifier = Classifier.load(path)  # exactly what the visitor downloads
             with self.lock:

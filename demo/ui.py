@@ -225,7 +225,7 @@ def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: g
         weights_caption = gr.Markdown()
         weights_view = gr.Image(label="First-layer weights", format="png", interactive=False)
     views = [facts_view, per_class_view, confusion_view, weights_view, weights_caption]
-    # Filled when opened, not at start: the weights go through torchvision (see demo.pictures.LAZY_TORCHVISION).
+    # Filled when opened, not at start: the weights picture goes through torchvision's make_grid.
     tab.select(model_view, model_name, views, api_visibility="private")
     choice.change(use_model, [choice, training], [model_name, *views], api_visibility="private").then(
         classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"

@@ -8,11 +8,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
-from torchvision import datasets, transforms
 
 from mnist_core.errors import DataUnavailableError
+
+if TYPE_CHECKING:
+    from torchvision.datasets import MNIST
 
 # The four files torchvision's MNIST reads from <root>/MNIST/raw/.
 RAW_FILES = (
@@ -72,8 +75,11 @@ def mnist_dataset(
     data_dir: str | os.PathLike | None = None,
     transform=None,
     download: bool = True,
-) -> datasets.MNIST:
+) -> MNIST:
     """torchvision's MNIST, downloading into the data folder where files are missing and the network allows."""
+    # Imported here, not at the top: torchvision takes seconds to import, and the app draws without it.
+    from torchvision import datasets
+
     root = torchvision_root(data_dir)
     try:
         return datasets.MNIST(root=str(root), train=train, transform=transform, download=download)
@@ -85,8 +91,10 @@ def mnist_dataset(
         ) from None
 
 
-def tutorial_dataset(train: bool, data_dir: str | os.PathLike | None = None) -> datasets.MNIST:
+def tutorial_dataset(train: bool, data_dir: str | os.PathLike | None = None) -> MNIST:
     """The tutorial's Dataset: PIL images turned into 1x28x28 float tensors in [0, 1] by ToTensor."""
+    from torchvision import transforms  # see mnist_dataset
+
     return mnist_dataset(train, data_dir, transform=transforms.Compose([transforms.ToTensor()]))
 
 

@@ -8,7 +8,7 @@ import torch
 
 from mnist_core.checkpoint import float16_state, load_checkpoint
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import test_metrics
+from mnist_core.evaluate import checkpoint_metrics
 from mnist_core.model import Ensemble
 
 MEMBER_FACTS = ("command", "test_accuracy", "epochs", "training_seconds", "train_config")
@@ -30,7 +30,7 @@ def combine(
         member.load_state_dict(float16_state(model))
     ensemble.eval()
     meta = {
-        **test_metrics(ensemble, *test_data),
+        **checkpoint_metrics(ensemble, *test_data),
         "members": [{key: meta.get(key) for key in MEMBER_FACTS} for _, meta in loaded],
         "epochs": sum(meta["epochs"] for _, meta in loaded),
         "training_seconds": round(sum(meta["training_seconds"] for _, meta in loaded), 1),

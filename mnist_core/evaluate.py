@@ -55,9 +55,13 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> di
     return summarize(labels, predict_logits(model, images).softmax(1))
 
 
-def test_metrics(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict:
+def checkpoint_metrics(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict:
     """The test-set figures a checkpoint records: accuracy, per-class accuracy and confusion matrix."""
-    summary = evaluate(model, images, labels)
+    return as_checkpoint_metrics(evaluate(model, images, labels))
+
+
+def as_checkpoint_metrics(summary: dict) -> dict:
+    """An evaluate() summary under the names a checkpoint's metadata uses."""
     return {
         "test_accuracy": summary["accuracy"],
         "per_class_accuracy": summary["per_class"],

@@ -15,7 +15,7 @@ from mnist_core.augment import AugmentConfig, augment_batch
 from mnist_core.checkpoint import load_checkpoint
 from mnist_core.data import fingerprint
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import evaluate, test_metrics, to_float
+from mnist_core.evaluate import as_checkpoint_metrics, evaluate, to_float
 from mnist_core.model import build_model
 
 
@@ -112,12 +112,12 @@ def train(
     images, labels = train_data
     model = initial_model(config).to(device)
     optimizer = make_optimizer(config, model)
-    steps_per_epoch = len(images) // config.batch_size  # drop the ragged last batch
+    steps_per_epoch = max(1, len(images) // config.batch_size)  # drop the ragged last batch (one batch at least)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=config.lr, total_steps=max(1, config.epochs * steps_per_epoch)
     )
     started = time.perf_counter()
-    epochs_done = 0
+    epochs_done, summary = 0, None
     for epoch in range(1, config.epochs + 1):
         epoch_started = time.perf_counter()
         model.train()
@@ -148,7 +148,8 @@ def train(
                 bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}")
             if should_stop():
                 break
-        test_accuracy = evaluate(model, *test_data)["accuracy"]
+        summary = evaluate(model, *test_data)
+        test_accuracy = summary["accuracy"]
         epochs_done = epoch
         report = EpochReport(epoch, total_loss / seen, correct / seen, test_accuracy, time.perf_counter() - epoch_started)
         if show_progress:
@@ -162,7 +163,7 @@ def train(
             break
     model.eval()
     meta = {
-        **test_metrics(model, *test_data),
+        **as_checkpoint_metrics(summary or evaluate(model, *test_data)),  # the last epoch's, not measured twice
         "epochs": epochs_done,
         "train_config": {
             **asdict(config), "hidden": list(config.hidden), "data": list(config.data),

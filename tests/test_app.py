@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import mnist_core.data
 from demo import gallery
 from demo.draw import PROMPT, classify_sketch, classify_upload, sketch_ink, verdict
 from demo.gallery import gallery_batch, next_batch
@@ -229,7 +228,7 @@ def test_gallery_without_mnist_says_how_to_provide_it_and_drawing_still_works(mo
     def missing(train: bool, data_dir=None):
         raise DataUnavailableError("MNIST is not in /nowhere/MNIST and could not be downloaded.")
 
-    monkeypatch.setattr(mnist_core.data, "tutorial_dataset", missing)
+    monkeypatch.setattr(gallery, "tutorial_dataset", missing)
     gallery.dataset.cache_clear()
     try:
         picture, _, status, _ = gallery_batch()
