@@ -18,62 +18,18 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks._common import HOST, ROOT, free_port, start_server, stop_server
+
 DRAWN_DIR = ROOT.parent / "shared" / "drawn-digits-dev"
-HOST = "127.0.0.1"  # loopback only: this script never reaches or exposes anything beyond this machine
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now, on the loopback interface."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, log: Path, timeout: float = 180.0) -> subprocess.Popen:
-    """`python app.py` serving on HOST:port, once its page answers; its output goes to `log`."""
-    env = dict(
-        os.environ, GRADIO_SERVER_NAME=HOST, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False"
-    )
-    output = open(log, "wb")
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(f"python app.py exited with status {process.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    stop_server(process)
-    raise TimeoutError(f"python app.py gave no page within {timeout:.0f} s; see {log}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    """Stop the server we started (only that process), politely first."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
 
 
 def server_cpu_seconds(pid: int | None) -> float:

@@ -17,11 +17,7 @@ import argparse
 import csv
 import io
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +25,11 @@ import torch
 from PIL import Image
 
 import demo.draw
+from benchmarks._common import ROOT, free_port, start_server, stop_server
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.ui import CANVAS
 
-ROOT = Path(__file__).resolve().parent.parent
 DRAWN_DIR = ROOT.parent / "shared" / "drawn-digits-dev"
 
 
@@ -116,35 +112,13 @@ def why_cost(canvases: list[bytes], model: str) -> None:
             demo.draw.evidence = real
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def seconds_to_first_page(timeout: float = 120.0) -> float:
-    """Start `python app.py` on a free port and return the seconds until GET / answers 200."""
-    port = free_port()
-    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
+def seconds_to_first_page() -> float:
+    """Start `python app.py` on a free port and return the seconds until GET / answers with the page."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        while time.perf_counter() - started < timeout:
-            if process.poll() is not None:
-                raise RuntimeError(f"python app.py exited with status {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    if response.status == 200 and b"<html" in response.read(4096).lower():
-                        return time.perf_counter() - started
-            except OSError:
-                time.sleep(0.05)
-        raise TimeoutError(f"no page within {timeout:.0f} s")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    process = start_server(free_port(), timeout=120.0)
+    seconds = time.perf_counter() - started
+    stop_server(process)
+    return seconds
 
 
 def main() -> None:

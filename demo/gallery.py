@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from demo.models import DEFAULT_MODEL, load_classifier, model_title, public_message
+from demo.models import DEFAULT_MODEL, cached_for_shipped, load_classifier, model_title, public_message
 from demo.pictures import display_scale, grid_picture
 from mnist_core.data import tutorial_dataset
 from mnist_core.errors import DataUnavailableError, MnistCoreError
@@ -41,21 +41,9 @@ def dataset(split: str, source: str = "mnist") -> Dataset:
     return tutorial_dataset(train=split == "train")
 
 
+@cached_for_shipped
 def predicted_test_digits(model_name: str | Classifier, source: str = "mnist") -> torch.Tensor:
-    """A model's answer for every test image; a shipped model's computed once, a visitor's own each time (not kept)."""
-    if isinstance(model_name, Classifier):
-        return predict_test_split(model_name, source)
-    return shipped_predictions(model_name, source)
-
-
-@cache
-def shipped_predictions(model_name: str, source: str) -> torch.Tensor:
-    """A shipped model's answer for every test image of a source, computed once."""
-    return predict_test_split(model_name, source)
-
-
-def predict_test_split(model_name: str | Classifier, source: str) -> torch.Tensor:
-    """A model's answer for every test image, in large batches of the whole uint8 tensor."""
+    """A model's answer for every test image of a source, in large batches of the whole uint8 tensor."""
     classifier = load_classifier(model_name)
     images = dataset("test", source).data
     return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])

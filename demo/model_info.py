@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 
 from demo.models import (
     ROOT,
     architecture,
+    cached_for_shipped,
     checkpoint_path,
     load_classifier,
     model_title,
@@ -104,19 +103,9 @@ def per_class_table(meta: dict) -> str:
     return "\n".join(rows)
 
 
+@cached_for_shipped
 def model_view(name: str | Classifier) -> ModelView:
-    """Everything the Model tab shows for one checkpoint; a visitor's own model is rendered anew, never cached."""
-    return render_view(name) if isinstance(name, Classifier) else shipped_view(name)
-
-
-@cache
-def shipped_view(name: str) -> ModelView:
-    """A shipped checkpoint's view, rendered once per process."""
-    return render_view(name)
-
-
-def render_view(name: str | Classifier) -> ModelView:
-    """Everything the Model tab shows for one model."""
+    """Everything the Model tab shows for one model (a shipped one rendered once per process)."""
     try:
         classifier = load_classifier(name)
     except MnistCoreError as error:

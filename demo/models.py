@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import tempfile
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from pathlib import Path
 
 from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
@@ -28,17 +29,25 @@ def checkpoint_path(name: str) -> Path:
     return CHECKPOINT_DIR / f"{name}{SUFFIX}"
 
 
+def cached_for_shipped(function: Callable) -> Callable:
+    """`function(model, ...)` computed once per shipped model name (and arguments); for a visitor's own
+    model, held in their session as a Classifier, computed each time and never kept."""
+    cached = cache(function)
+
+    @wraps(function)
+    def call(model: str | Classifier, *args, **kwargs):
+        return function(model, *args, **kwargs) if isinstance(model, Classifier) else cached(model, *args, **kwargs)
+
+    call.cache_clear = cached.cache_clear
+    return call
+
+
+@cached_for_shipped
 def load_classifier(name: str | Classifier) -> Classifier:
     """The classifier of a shipped checkpoint, loaded once per process; a visitor's own (trained in the Train
     tab, held in their session state) is passed in place of a name and used as it is."""
     if isinstance(name, Classifier):
         return name
-    return load_shipped(name)
-
-
-@cache
-def load_shipped(name: str) -> Classifier:
-    """The classifier of a shipped checkpoint, loaded once per process."""
     if name not in model_names():
         # The name comes from the page: it never becomes a path unless it is one of ours.
         raise CheckpointError(f"There is no checkpoint called {name!r}; choose one of {', '.join(model_names())}.")

@@ -37,8 +37,9 @@ QUEUE_SIZE = 256
 # scrolling, and Clear sits in the lower half, within thumb reach. The title drops its intro (the tabs say
 # the same), the model picker becomes one row of chips that scrolls sideways, the sketchpad's tools lie
 # in a row along its top edge (upright, they would cover the left of the drawing area) and the answer
-# keeps only its verdict line. The editor fits the 512 px canvas into its block less 30 px each side:
-# a 390 px wide block shows it at 64% (328 px), and 390 px of height is what that needs.
+# keeps only its verdict line; the ten "It was a …" digits share one row. The editor fits the 512 px
+# canvas into its block less 30 px each side: a 390 px wide block shows it at 64% (328 px), and 390 px
+# of height is what that needs.
 PHONE_CSS = """
 @media (max-width: 640px) {
   .gradio-container { --layout-gap: 8px !important; }
@@ -72,6 +73,8 @@ PHONE_CSS = """
   #sketchpad .toolbar-wrap .half-container:last-child {
     border-top: 0 !important; border-left: 1px solid var(--block-border-color);
   }
+  #it-was .row { flex-wrap: nowrap !important; gap: 2px !important; }
+  #it-was .it-was-digit { min-width: 0 !important; flex: 1 1 0 !important; padding: 6px 0 !important; }
   #answer { min-height: 48px !important; }
   #answer h3 { margin: 0 !important; }
   #answer h3 + p { display: none; }

@@ -82,3 +82,18 @@ def pen_test(pendigits_dir: Path):
 
     pen = PenDigits("test", pendigits_dir)
     return pen.data, pen.targets, pen.writers
+
+
+@pytest.fixture(scope="module")
+def served_url(mnist_dir: Path):
+    """The app launched in this process on a free loopback port with app.py's launch options: its URL."""
+    from demo.ui import LAUNCH_OPTIONS, build_demo
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
+        app = build_demo()
+        _, url, _ = app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
+        try:
+            yield url
+        finally:
+            app.close()

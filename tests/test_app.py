@@ -293,18 +293,11 @@ def test_app_starts_without_torchvision():
 
 
 @pytest.fixture(scope="module")
-def client():
-    """The app served on a free local port, with the launch options app.py uses."""
+def client(served_url: str):
+    """A gradio_client on the app served in-process (conftest.served_url)."""
     from gradio_client import Client
 
-    from demo.ui import LAUNCH_OPTIONS, build_demo
-
-    demo = build_demo()
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
-    try:
-        yield Client(url, verbose=False)
-    finally:
-        demo.close()
+    return Client(served_url, verbose=False)
 
 
 def sketch_file(path: Path) -> dict:

@@ -100,20 +100,13 @@ def huge(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def served(mnist_dir: Path):
-    """The app launched in-process on a free loopback port with app.py's launch options: (url, client)."""
+def served(served_url: str):
+    """The app served in-process (conftest.served_url), its caches fresh: (url, client)."""
     from gradio_client import Client
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
-        clear_app_caches()
-        app = build_demo()
-        _, url, _ = app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
-        try:
-            yield url, Client(url, verbose=False, download_files=False)
-        finally:
-            app.close()
-            clear_app_caches()
+    clear_app_caches()
+    yield served_url, Client(served_url, verbose=False, download_files=False)
+    clear_app_caches()
 
 
 @pytest.fixture
