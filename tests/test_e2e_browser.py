@@ -11,11 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,12 +52,6 @@ WORLD_STROKES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
@@ -69,37 +59,23 @@ def _log_tail(path: Path, lines: int = 40) -> str:
 @pytest.fixture(scope="module")
 def app_url(mnist_dir: Path, tmp_path_factory) -> str:
     """`python app.py` on a free port, as a user starts it; stopped after the module's tests."""
-    port = _free_port()
+    from benchmarks._common import HOST, free_port, start_server, stop_server
+
+    port = free_port()
     log = tmp_path_factory.mktemp("app") / "app.log"
-    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
-               GRADIO_ANALYTICS_ENABLED="False", MNIST_DATA_DIR=str(mnist_dir), PYTHONUNBUFFERED="1")
-    url = f"http://127.0.0.1:{port}/"
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        started = time.monotonic()
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"python app.py exited with {process.returncode}:\n{_log_tail(log)}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() - started > SERVE_TIMEOUT_S:
-                pytest.fail(f"python app.py did not serve {url} within {SERVE_TIMEOUT_S} s:\n{_log_tail(log)}")
-            time.sleep(0.25)
-        print(f"app served its first page after {time.monotonic() - started:.1f} s")
-        yield url
-    finally:
-        process.terminate()
+    started = time.monotonic()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
+        patch.setenv("PYTHONUNBUFFERED", "1")
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            process = start_server(port, log, timeout=SERVE_TIMEOUT_S)
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(f"{error}:\n{_log_tail(log)}")
+    print(f"app served its first page after {time.monotonic() - started:.1f} s")
+    try:
+        yield f"http://{HOST}:{port}/"
+    finally:
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")
