@@ -122,3 +122,22 @@ def test_every_style_names_its_digit_and_varies():
         assert first[0].shape != second[0].shape or not np.allclose(first[0], second[0])
     digits = style_digits(3, seed=0)
     assert len(digits) == 3 * len(labels) and {digit.label for digit in digits} == set(labels.values())
+
+
+def test_a_bend_changes_the_proportions_and_a_plain_brush_has_none():
+    strokes = load_pendigits("test")[3].strokes
+    plain = draw_strokes(strokes, Brush(), np.random.default_rng(0))
+    assert np.array_equal(plain, draw_strokes(strokes, Brush(), np.random.default_rng(1))), "no randomness without warp"
+    bent = [draw_strokes(strokes, Brush(warp=0.08), np.random.default_rng(seed)) for seed in (0, 1)]
+    assert bent[0].shape != bent[1].shape or not np.array_equal(bent[0], bent[1])
+    warps = [random_brush(np.random.default_rng(seed)).warp for seed in range(100)]
+    assert 0 <= min(warps) and max(warps) <= 0.08 and max(warps) > 0.06
+
+
+def test_rounded_corners_keep_the_strokes_ends():
+    from mnist_core.styles import rounded
+
+    corner = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+    smooth = rounded(corner)
+    assert np.allclose(smooth[0], corner[0]) and np.allclose(smooth[-1], corner[-1]) and len(smooth) > len(corner)
+    assert not any(np.allclose(point, corner[1]) for point in smooth), "the corner itself is cut"
