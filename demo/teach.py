@@ -124,18 +124,24 @@ async def teach_handwriting(
     if ticket is None:
         yield "⚠️ A training run of yours is going, or the queue is full; try again when it ends.", skip, skip, skip
         return
+    work = None
     try:
         while ahead := QUEUE.try_start(ticket):
             yield f"⏳ **Training queue: {ahead} ahead of you.**", skip, skip, skip
             await asyncio.sleep(UPDATE_SECONDS)
         yield f"Fine-tuning on your drawings (about {TEACH_SECONDS:.0f} s)…", skip, skip, skip
         base = load_classifier(current_model)
-        tuned, report = await asyncio.to_thread(_teach_in_thread, base.model, collection)
+        work = asyncio.ensure_future(asyncio.to_thread(_teach_in_thread, base.model, collection))
+        tuned, report = await asyncio.shield(work)
     except MnistCoreError as error:
         yield f"⚠️ {public_message(error)}", skip, skip, skip
         return
     finally:
-        QUEUE.leave(ticket)
+        # A closed page cancels this generator, not the thread: the slot frees when the fine-tune really ends.
+        if work is None or work.done():
+            QUEUE.leave(ticket)
+        else:
+            work.add_done_callback(lambda _: QUEUE.leave(ticket))
     meta = {
         **base.meta, "test_accuracy": report.mnist_after, "fine_tuned_on": report.trained_on,
         "fine_tuned_from": base.meta.get("path", ""),

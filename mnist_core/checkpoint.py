@@ -70,9 +70,15 @@ def convert_checkpoint(source: str | os.PathLike, target: str | os.PathLike) -> 
 
 
 def _write(path: Path, tensors: dict[str, torch.Tensor], header: dict) -> Path:
-    """Write tensors and the JSON header to a temp file beside `path`, then rename it into place."""
-    # Serialised first: metadata that is not JSON fails here, before any file is touched.
-    data = safetensors.torch.save(tensors, metadata={METADATA_KEY: json.dumps(header)})
+    """Write the weights with the JSON header under METADATA_KEY, atomically."""
+    return write_safetensors(path, tensors, {METADATA_KEY: json.dumps(header)})
+
+
+def write_safetensors(path: str | os.PathLike, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> Path:
+    """Write tensors (and string metadata) as safetensors to a temp file beside `path`, then rename it into place."""
+    path = Path(path)
+    # Serialised first: metadata that cannot be stored fails here, before any file is touched.
+    data = safetensors.torch.save(tensors, metadata=metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -80,10 +86,10 @@ def _write(path: Path, tensors: dict[str, torch.Tensor], header: dict) -> Path:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes it private; a checkpoint is meant to be shared
+        os.chmod(temp_name, 0o644)  # mkstemp makes it private; the file is meant to be shared
         os.replace(temp_name, path)
     except BaseException:
-        # Interrupted (Ctrl-C included): the old checkpoint, if any, stays whole.
+        # Interrupted (Ctrl-C included): the old file, if any, stays whole.
         Path(temp_name).unlink(missing_ok=True)
         raise
     return path

@@ -16,12 +16,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import nn
 
 from mnist_core.augment import augment_batch
+from mnist_core.checkpoint import write_safetensors
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import predict_logits, to_float
+from mnist_core.evaluate import evaluate, to_float
 
 MAX_DRAWINGS = 500  # a collection's size limit: far more than a visitor draws, small enough to hold in a session
 HOLD_OUT_EVERY = 5  # every 5th drawing of each digit is kept back for measuring
@@ -51,9 +52,8 @@ class Collection:
         return torch.bincount(self.labels, minlength=10).tolist()
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the collection as a safetensors file of two tensors, `images` and `labels`."""
-        save_file({"images": self.images.contiguous(), "labels": self.labels.contiguous()}, str(path))
-        return Path(path)
+        """Write the collection atomically as a safetensors file of two tensors, `images` and `labels`."""
+        return write_safetensors(path, {"images": self.images.contiguous(), "labels": self.labels.contiguous()})
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Collection:
@@ -116,7 +116,7 @@ def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> fl
     """The share of uint8 images read right, or None for no images."""
     if len(labels) == 0:
         return None
-    return float((predict_logits(model, images).argmax(1) == labels).float().mean())
+    return evaluate(model, images, labels)["accuracy"]
 
 
 @dataclass(frozen=True)

@@ -143,3 +143,29 @@ def test_the_answer_shows_why_beside_what_the_network_sees(drawn_dir):
     assert f"towards **{first}** in red, towards **{second}** in blue" in text and "weights × your ink" in text
     why = seen[:, 290:]  # right of the input and the 10 px gap
     assert why[..., 0].max() > 200 and why[..., 2].max() > 200, "some pixels push for the answer, some against"
+
+
+def test_a_closed_page_keeps_the_queue_slot_until_the_fine_tune_really_ends(pen_test, monkeypatch):
+    import asyncio
+    import time
+
+    from demo import teach as teach_module
+    from demo.train_tab import QUEUE
+
+    monkeypatch.setattr(teach_module, "_teach_in_thread", lambda model, collection: time.sleep(0.6))
+    images, labels, _ = pen_test
+
+    async def close_while_fine_tuning() -> tuple[int, int]:
+        updates = teach_module.teach_handwriting(Collection(images[:10], labels[:10]), None, "mlp")
+        async for status, *_ in updates:
+            if status.startswith("Fine-tuning"):
+                break
+        step = asyncio.ensure_future(updates.__anext__())  # the thread starts
+        await asyncio.sleep(0.2)
+        step.cancel()  # the page is closed
+        await asyncio.sleep(0.05)
+        while_working = QUEUE.running
+        await asyncio.sleep(0.8)
+        return while_working, QUEUE.running
+
+    assert asyncio.run(close_while_fine_tuning()) == (1, 0)
