@@ -41,7 +41,7 @@ def fast_path_epoch(train_data, test_data, batch_size: int, lr: float) -> tuple[
         model="linear", optimizer="adam", lr=lr, batch_size=batch_size, epochs=1, augment=False, label_smoothing=0.0
     )
     reports: list[EpochReport] = []
-    train(config, train_data, test_data, on_epoch=reports.append, show_progress=False)
+    train(config, train_data, test_data, on_epoch=reports.append)
     return reports[0].seconds, reports[0].test_accuracy
 
 
@@ -50,7 +50,7 @@ def seconds_to_98(train_data, test_data, max_epochs: int = 4) -> tuple[float | N
     config = TrainConfig(hidden=(256,), dropout=0.0, epochs=max_epochs, batch_size=128, lr=3e-3, augment=False)
     reports: list[EpochReport] = []
     reached = lambda: bool(reports) and reports[-1].test_accuracy >= 0.98  # noqa: E731
-    train(config, train_data, test_data, on_epoch=reports.append, should_stop=reached, show_progress=False)
+    train(config, train_data, test_data, on_epoch=reports.append, should_stop=reached)
     total = sum(report.seconds for report in reports)
     return (total if reached() else None), len(reports)
 

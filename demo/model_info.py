@@ -6,7 +6,6 @@ import numpy as np
 
 from demo.models import (
     ROOT,
-    architecture,
     cached_for_shipped,
     checkpoint_path,
     load_classifier,
@@ -16,7 +15,7 @@ from demo.models import (
 )
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.errors import MnistCoreError
-from mnist_core.model import first_layer_weights
+from mnist_core.model import describe_layers, first_layer_weights, layer_sizes
 from mnist_core.predict import Classifier
 
 MAX_UNITS_SHOWN = 128
@@ -60,17 +59,12 @@ def facts(name: str) -> str:
     classifier = load_classifier(name)
     meta, config = classifier.meta, classifier.meta["config"]
     parameters = sum(parameter.numel() for parameter in classifier.model.parameters())
-    layers = {
-        "linear": "one `nn.Linear(784, 10)`: pixels straight to digit scores",
-        "mlp": f"`Linear → ReLU → Dropout({config.get('dropout', 0)})` per hidden layer",
-        "ensemble": "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
-    }.get(config.get("name"), "")
     lines = [
         f"### {model_title(name)}",
         f"- **Checkpoint:** `checkpoints/{checkpoint_path(name).name}`"
         if isinstance(name, str)
         else "- **Checkpoint:** yours, trained in the Train tab, kept for this browser tab only (download it there)",
-        f"- **Layers:** {architecture(config)} — {layers}",
+        f"- **Layers:** {layer_sizes(config)} — {describe_layers(config)}",
         f"- **Parameters:** {parameters:,}",
         f"- **MNIST test accuracy:** {meta['test_accuracy']:.2%} (10,000 images it never trained on)"
         if "test_accuracy" in meta

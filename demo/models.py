@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
 from mnist_core.errors import CheckpointError, MnistCoreError
+from mnist_core.model import describe
 from mnist_core.predict import Classifier
 
 DEFAULT_MODEL = DEFAULT_CHECKPOINT.stem
@@ -54,18 +55,6 @@ def load_classifier(name: str | Classifier) -> Classifier:
     return Classifier.load(checkpoint_path(name))
 
 
-def architecture(config: dict) -> str:
-    """A checkpoint's layer sizes, e.g. '784 → 512 → 256 → 10', or '3 × 784 → 1024 → 1024 → 10' for an ensemble."""
-    if config.get("name") == "ensemble":
-        shapes = [architecture(member) for member in config["members"]]
-        return f"{len(shapes)} × {shapes[0]}" if len(set(shapes)) == 1 else " + ".join(shapes)
-    sizes = [784, *config.get("hidden", [])] if config.get("name") == "mlp" else [784]
-    return " → ".join(str(size) for size in [*sizes, 10])
-
-
-KINDS = {"linear": "Single layer (the tutorial's)", "mlp": "MLP", "ensemble": "Ensemble"}
-
-
 def training_config(meta: dict) -> dict:
     """How a checkpoint was trained (an ensemble: its first member), or {} where that was not recorded."""
     return meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
@@ -77,9 +66,8 @@ def model_title(name: str | Classifier) -> str:
         meta = load_classifier(name).meta
     except MnistCoreError:
         return f"{name} (cannot be loaded)"
-    config = meta["config"]
     data = "MNIST only" if training_config(meta).get("data", ["mnist"]) == ["mnist"] else "MNIST + pen digits"
-    return f"{KINDS.get(config.get('name'), config.get('name'))} {architecture(config)} · {data}"
+    return f"{describe(meta['config'])} · {data}"
 
 
 def public_message(error: Exception) -> str:

@@ -33,7 +33,7 @@ from mnist_core.data import load_tensors
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import evaluate, to_float
 from mnist_core.predict import Classifier
-from mnist_core.train import EpochReport, TrainConfig, train
+from mnist_core.train import EpochReport, TrainConfig, steps_per_epoch, train
 
 # Bounds that keep one run under about a minute on a 2-vCPU Space; MAX_SECONDS stops a run that is
 # slower than expected anyway (the visitor keeps the model trained so far).
@@ -243,6 +243,7 @@ class Run:
     finished: threading.Event = field(default_factory=threading.Event)
     started: float = 0.0
     step: int = 0
+    epoch_steps: int = 1
     total_steps: int = 1
     losses: list[tuple[float, float]] = field(default_factory=list)  # (epoch, mean loss over the last steps)
     accuracies: list[tuple[float, float, str]] = field(default_factory=list)  # (epoch, accuracy, which test images)
@@ -271,13 +272,13 @@ class Run:
             self.torch_threads = torch.get_num_threads()
             self.started = time.perf_counter()
             (images, labels), test = data or training_data()
-            steps_per_epoch = max(1, len(images) // self.config.batch_size)
-            self.total_steps = self.config.epochs * steps_per_epoch
+            per_epoch = self.epoch_steps = steps_per_epoch(len(images), self.config.batch_size)
+            self.total_steps = self.config.epochs * per_epoch
             live = to_float(test[0][:LIVE_TEST_IMAGES]), test[1][:LIVE_TEST_IMAGES]
             samples = sample_indices(test[1])
             sample_images = to_float(test[0][samples])
-            loss_every = max(1, steps_per_epoch // LOSS_POINTS_PER_EPOCH)
-            accuracy_every = max(1, steps_per_epoch // LIVE_ACCURACY_PER_EPOCH)
+            loss_every = max(1, per_epoch // LOSS_POINTS_PER_EPOCH)
+            accuracy_every = max(1, per_epoch // LIVE_ACCURACY_PER_EPOCH)
             recent: list[float] = []
             all_test = f"all {len(test[1]):,} test images"
 
@@ -285,7 +286,7 @@ class Run:
                 recent.append(loss)
                 point = None
                 if step % loss_every == 0:
-                    point = (step / steps_per_epoch, sum(recent) / len(recent))
+                    point = (step / per_epoch, sum(recent) / len(recent))
                     recent.clear()
                 scored = []
                 if step % accuracy_every == 0 or step == 1:
@@ -296,10 +297,10 @@ class Run:
                     model.train()
                     best = probabilities.max(1)
                     predictions = list(zip(best.indices.tolist(), best.values.tolist()))
-                    scored.append((step / steps_per_epoch, accuracy, f"{len(live[1]):,} test images, live"))
+                    scored.append((step / per_epoch, accuracy, f"{len(live[1]):,} test images, live"))
                 if step == 1:
                     # The plot takes its colour series from its first data: both series start here.
-                    scored.append((step / steps_per_epoch, evaluate(model, *test)["accuracy"], all_test))
+                    scored.append((step / per_epoch, evaluate(model, *test)["accuracy"], all_test))
                 with self.lock:
                     self.step = step
                     if point:
@@ -310,12 +311,11 @@ class Run:
 
             def on_epoch(report: EpochReport) -> None:
                 with self.lock:
-                    epoch = self.step / steps_per_epoch
+                    epoch = self.step / per_epoch
                     self.accuracies.append((epoch, report.test_accuracy, all_test))
 
             model, meta = train(
-                self.config, (images, labels), test, on_epoch=on_epoch, should_stop=self.should_stop,
-                show_progress=False, on_step=on_step,
+                self.config, (images, labels), test, on_epoch=on_epoch, on_step=on_step, should_stop=self.should_stop,
             )
             meta["stopped_by"] = self.stopped_by or None
             folder = Path(tempfile.mkdtemp(prefix="mnist-train-"))
@@ -373,11 +373,10 @@ def digits_html(test: tuple[torch.Tensor, torch.Tensor] | None, predictions: lis
 
 def progress_text(run: Run) -> str:
     with run.lock:
-        step, total = run.step, run.total_steps
+        step, total, per_epoch = run.step, run.total_steps, run.epoch_steps
         last = run.accuracies[-1][1] if run.accuracies else None
     elapsed = time.perf_counter() - run.started if run.started else 0.0
-    steps_per_epoch = max(1, total // run.config.epochs)
-    epoch = min(run.config.epochs, step // steps_per_epoch + 1)
+    epoch = min(run.config.epochs, step // per_epoch + 1)
     bar = f'<progress value="{step}" max="{total}" style="width:100%"></progress>'
     accuracy = f" · test accuracy {last:.1%}" if last is not None else ""
     return f"**Training:** epoch {epoch}/{run.config.epochs} · step {step:,}/{total:,} ({step / total:.0%}) · {elapsed:.1f} s{accuracy}\n\n{bar}"

@@ -14,6 +14,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from mnist_core.checkpoint import (  # noqa: E402
     DEFAULT_CHECKPOINT,
@@ -25,8 +26,11 @@ from mnist_core.checkpoint import (  # noqa: E402
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402
 from mnist_core.evaluate import evaluate  # noqa: E402
+from mnist_core.model import TRAINABLE  # noqa: E402
 from mnist_core.sources import SOURCES, parse_sources, training_set  # noqa: E402
-from mnist_core.train import TrainConfig, train  # noqa: E402
+from mnist_core.train import EpochReport, TrainConfig, steps_per_epoch, train  # noqa: E402
+
+DRY_RUN_IMAGES = 1024  # --dry-run: a few batches of training images, one epoch, nothing written
 
 
 def pick_device(name: str) -> str:
@@ -35,6 +39,25 @@ def pick_device(name: str) -> str:
     if not present.get(name, False):
         raise MnistCoreError(f"Device {name!r} is not available here; use --device cpu.")
     return name
+
+
+def train_with_progress_bar(config: TrainConfig, train_data: tuple, test_data: tuple) -> tuple:
+    """train() with a tqdm bar over all steps and one printed line per epoch."""
+    steps = steps_per_epoch(len(train_data[0]), config.batch_size)
+    with tqdm(total=config.epochs * steps, desc="training", unit="step") as bar:
+
+        def on_step(_model: torch.nn.Module, step: int, loss: float) -> None:
+            bar.update()
+            if step % 20 == 0:
+                bar.set_postfix(epoch=f"{(step - 1) // steps + 1}/{config.epochs}", loss=f"{loss:.4f}")
+
+        def on_epoch(report: EpochReport) -> None:
+            bar.write(
+                f"epoch {report.epoch}: loss {report.train_loss:.4f}  train acc {report.train_accuracy:.4f}  "
+                f"test acc {report.test_accuracy:.4f}  ({report.seconds:.1f}s)"
+            )
+
+        return train(config, train_data, test_data, on_epoch=on_epoch, on_step=on_step)
 
 
 def command_train(args: argparse.Namespace) -> int:
@@ -46,11 +69,17 @@ def command_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay,
         label_smoothing=args.label_smoothing, augment=args.augment, seed=args.seed, device=pick_device(args.device),
         data=parse_sources(args.data), pen_copies=args.pen_copies, style_samples=args.style_samples,
-        init=args.init, init_member=args.init_member,
+        init=args.init, init_member=args.init_member, augment_strength=args.augment_strength,
     )
     train_data = training_set(config.data, args.data_dir, config.pen_copies, config.style_samples)
     test_data = load_tensors(False, args.data_dir)
-    model, meta = train(config, train_data, test_data)
+    if args.dry_run:
+        config.epochs = 1
+        train_data, test_data = [(images[:DRY_RUN_IMAGES], labels[:DRY_RUN_IMAGES]) for images, labels in (train_data, test_data)]
+    model, meta = train_with_progress_bar(config, train_data, test_data)
+    if args.dry_run:
+        print(f"dry run: test accuracy {meta['test_accuracy']:.4f} on {DRY_RUN_IMAGES} test images; nothing written")
+        return 0
     meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
     path = save_checkpoint(args.out or f"runs/{args.model}{SUFFIX}", model, config.model_config(), meta)
     print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
@@ -138,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = TrainConfig()
 
     train_parser = commands.add_parser("train", help="train a model on MNIST")
-    train_parser.add_argument("--model", choices=["mlp", "linear"], default=defaults.model)
+    train_parser.add_argument("--model", choices=TRAINABLE, default=defaults.model)
     train_parser.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden), help="MLP hidden sizes")
     train_parser.add_argument("--dropout", type=float, default=defaults.dropout)
     train_parser.add_argument("--epochs", type=int, default=defaults.epochs)
@@ -159,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--style-samples", type=int, default=defaults.style_samples, help="samples of each style")
     train_parser.add_argument("--init", help="start from this checkpoint's weights (fine-tune)")
     train_parser.add_argument("--init-member", type=int, help="with an ensemble --init: which member (from 0)")
+    train_parser.add_argument(
+        "--augment-strength", type=float, default=defaults.augment_strength, help="scale every augmentation range"
+    )
+    train_parser.add_argument("--dry-run", action="store_true", help="one epoch on a few batches, to check the setup")
     train_parser.add_argument("--out", help=f"checkpoint to write (default: runs/<model>{SUFFIX})")
     train_parser.set_defaults(run=command_train)
 

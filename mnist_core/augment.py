@@ -21,6 +21,14 @@ class AugmentConfig:
     elastic_px: float = 1.5  # peak displacement of the smooth random field
     thickness: float = 0.7  # up to 70% of a 3x3 dilation (thicker) or erosion (thinner)
 
+    def scaled(self, strength: float) -> AugmentConfig:
+        """Every range multiplied by strength: 0 leaves digits as they are, 1 is this config."""
+        low, high = self.scale
+        return AugmentConfig(
+            self.rotation_deg * strength, self.shear * strength, (1 - (1 - low) * strength, 1 + (high - 1) * strength),
+            self.aspect * strength, self.translate_px * strength, self.elastic_px * strength, self.thickness * strength,
+        )
+
     def as_dict(self) -> dict:
         """Plain-Python values, for a checkpoint's metadata."""
         return {key: (list(value) if isinstance(value, tuple) else float(value)) for key, value in vars(self).items()}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+IMAGE_SIDE = 28  # MNIST's images, and every input the models read, are 1 x 28 x 28
+PIXELS = IMAGE_SIDE * IMAGE_SIDE
 # MNIST's pixel mean and standard deviation after ToTensor (as in pytorch/examples/mnist).
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
@@ -24,12 +28,12 @@ class Normalize(nn.Module):
 
 
 class MnistModel(nn.Module):
-    """The tutorial's model: one nn.Linear(1*28*28, 10) from pixels to the ten digit scores."""
+    """The tutorial's model: one nn.Linear(784, 10) from pixels to the ten digit scores."""
 
     def __init__(self):
         super().__init__()
         self.normalize = Normalize()
-        self.linear = nn.Linear(1 * 28 * 28, 10)
+        self.linear = nn.Linear(PIXELS, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, 10) for images (N, 1, 28, 28) or (N, 784)."""
@@ -43,7 +47,7 @@ class MLP(nn.Module):
         super().__init__()
         self.normalize = Normalize()
         layers: list[nn.Module] = []
-        width = 1 * 28 * 28
+        width = PIXELS
         for size in hidden:
             layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
             width = size
@@ -68,20 +72,58 @@ class Ensemble(nn.Module):
         return log_probabilities.logsumexp(0) - math.log(len(self.members))
 
 
-def build_model(
-    name: str = "mlp",
-    hidden: tuple[int, ...] = (1024, 1024),
-    dropout: float = 0.2,
-    members: list[dict] | None = None,
-) -> nn.Module:
-    """The model a config names: "linear" (the tutorial's MnistModel), "mlp", or an "ensemble" of member configs."""
-    if name == "linear":
-        return MnistModel()
-    if name == "mlp":
-        return MLP(tuple(hidden), dropout)
-    if name == "ensemble" and members:
-        return Ensemble(members)
-    raise ValueError(f"unknown model {name!r}: choose 'linear', 'mlp' or 'ensemble' (with members)")
+@dataclass(frozen=True)
+class Architecture:
+    """One kind of model: its name for visitors, how its layers work, its builder, whether `train` makes it."""
+
+    title: str
+    layers: str  # formatted with the config, e.g. its dropout
+    build: Callable[..., nn.Module]
+    trainable: bool = True
+
+
+# The one registry every model name resolves through: the CLI's choices, checkpoints, the picker, the Model tab.
+ARCHITECTURES = {
+    "linear": Architecture(
+        "Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", lambda: MnistModel()
+    ),
+    "mlp": Architecture(
+        "MLP", "`Linear → ReLU → Dropout({dropout})` per hidden layer",
+        lambda hidden=(1024, 1024), dropout=0.2: MLP(tuple(hidden), dropout),
+    ),
+    "ensemble": Architecture(
+        "Ensemble", "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
+        lambda members: Ensemble(members), trainable=False,
+    ),
+}
+TRAINABLE = tuple(name for name, architecture in ARCHITECTURES.items() if architecture.trainable)
+
+
+def build_model(name: str = "mlp", **options) -> nn.Module:
+    """The model a config names, e.g. build_model("mlp", hidden=[512, 256], dropout=0.1)."""
+    if name not in ARCHITECTURES:
+        raise ValueError(f"unknown model {name!r}: choose one of {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[name].build(**options)
+
+
+def layer_sizes(config: dict) -> str:
+    """A config's layer sizes, e.g. '784 → 512 → 256 → 10', or '3 × 784 → 1024 → 10' for an ensemble."""
+    if config.get("name") == "ensemble":
+        shapes = [layer_sizes(member) for member in config["members"]]
+        return f"{len(shapes)} × {shapes[0]}" if len(set(shapes)) == 1 else " + ".join(shapes)
+    return " → ".join(str(size) for size in [PIXELS, *config.get("hidden", []), 10])
+
+
+def describe(config: dict) -> str:
+    """A config in a few words, e.g. 'MLP 784 → 1024 → 1024 → 10'."""
+    architecture = ARCHITECTURES.get(config.get("name"))
+    return f"{architecture.title if architecture else config.get('name')} {layer_sizes(config)}"
+
+
+def describe_layers(config: dict) -> str:
+    """How a config's layers work, in one phrase ('' for a name the registry does not know)."""
+    architecture = ARCHITECTURES.get(config.get("name"))
+    return architecture.layers.format_map({"dropout": 0, **config}) if architecture else ""
 
 
 def first_layer_weights(model: nn.Module) -> torch.Tensor:

@@ -12,11 +12,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 from mnist_core.errors import EmptyImageError, ImageError
+from mnist_core.model import IMAGE_SIDE
 
 WORKING_SIDE = 1024  # larger inputs are box-reduced to about this first: bounded time and memory
 MIN_INK = 0.1  # an image whose strongest ink is below 10% holds nothing drawn
-BOX = 20  # MNIST fits each digit's longer side into 20 px ...
-SIDE = 28  # ... and centres it by mass in a 28 x 28 field
+BOX = 20  # MNIST fits each digit's longer side into 20 px and centres it by mass in a 28 x 28 field
 SPECK_MASS = 0.12  # a blob with under 12% of the ink (a fingertip tap beside a short 1 or 7 holds ~6-10%) ...
 SPECK_GAP = 0.1  # ... further than 10% of the digit's size from it is a stray touch, not part of the digit
 SPECK_GRID = 160  # blobs are found on a grid of about this many cells a side: fast on any canvas
@@ -134,9 +134,9 @@ def to_mnist(ink: np.ndarray) -> torch.Tensor:
     digit = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0))
     digit = np.clip(digit, 0.0, 1.0)
     centre_row, centre_col = _centre_of_mass(digit)
-    top = int(np.clip(round(SIDE / 2 - centre_row), 0, SIDE - digit.shape[0]))
-    left = int(np.clip(round(SIDE / 2 - centre_col), 0, SIDE - digit.shape[1]))
-    canvas = np.zeros((SIDE, SIDE), dtype=np.float32)
+    top = int(np.clip(round(IMAGE_SIDE / 2 - centre_row), 0, IMAGE_SIDE - digit.shape[0]))
+    left = int(np.clip(round(IMAGE_SIDE / 2 - centre_col), 0, IMAGE_SIDE - digit.shape[1]))
+    canvas = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
     canvas[top : top + digit.shape[0], left : left + digit.shape[1]] = digit
     return torch.from_numpy(canvas).unsqueeze(0)
 

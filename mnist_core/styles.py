@@ -42,9 +42,12 @@ def rounded(stroke: np.ndarray, passes: int = 3) -> np.ndarray:
 
 def _styles(p: Jitter, rng: np.random.Generator) -> dict[str, Strokes]:
     """One random sample of every style (the jitter `p` moves each control point)."""
-    flag = rng.uniform(0.25, 0.5)  # a 1's flag length
-    top1, bottom1 = p(0.6, 0.0), p(0.55, 1.0)
-    flag_start = p(0.6 - flag * 0.85, flag * 0.55)
+    # A 1's flag: short and steep (US) to long and nearly level (Germany, Japan); its stem upright or leaning;
+    # its foot short or wide, reaching one way only or both.
+    flag, flag_angle = rng.uniform(0.2, 0.55), np.radians(rng.uniform(20, 60))
+    top1, bottom1 = p(0.6, 0.0), p(0.6 - rng.uniform(0.0, 0.25), 1.0)
+    flag_start = p(0.6 - flag * np.cos(flag_angle), flag * np.sin(flag_angle))
+    foot_left, foot_right = rng.uniform(0.0, 0.45), rng.uniform(0.1, 0.45)
     seven_bar_y = rng.uniform(0.45, 0.6)
     seven_top_left, seven_top_right, seven_bottom = p(0.05, 0.02), p(0.85, 0.0), p(0.4, 1.0)
     # The crossbar is centred where the stem passes its height.
@@ -60,7 +63,7 @@ def _styles(p: Jitter, rng: np.random.Generator) -> dict[str, Strokes]:
         "1 flag": [polyline(flag_start, top1, bottom1)],
         "1 flag and foot": [
             polyline(flag_start, top1, bottom1),
-            polyline(p(bottom1[0] - 0.25, 1.0), p(bottom1[0] + 0.25, 1.0)),
+            polyline(p(bottom1[0] - foot_left, 1.0), p(bottom1[0] + foot_right, 1.0)),
         ],
         "7 crossed": [
             polyline(seven_top_left, seven_top_right, seven_bottom),

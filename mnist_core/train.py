@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
 
 from mnist_core.augment import AugmentConfig, augment_batch
 from mnist_core.checkpoint import load_checkpoint
@@ -41,12 +40,18 @@ class TrainConfig:
     init: str | None = None  # a checkpoint to start from (fine-tuning) instead of random weights
     init_member: int | None = None  # which member, when init is an ensemble
     augment_config: AugmentConfig = field(default_factory=AugmentConfig)
+    augment_strength: float = 1.0  # scales every augmentation range; below 1 for gentle fine-tuning
 
     def model_config(self) -> dict:
         """The arguments of build_model, as stored in the checkpoint."""
         if self.model == "linear":
             return {"name": "linear"}
         return {"name": self.model, "hidden": list(self.hidden), "dropout": self.dropout}
+
+
+def steps_per_epoch(images: int, batch_size: int) -> int:
+    """Optimiser steps in one epoch: the ragged last batch is dropped, but there is always one step."""
+    return max(1, images // batch_size)
 
 
 @dataclass
@@ -97,14 +102,13 @@ def train(
     train_data: tuple[torch.Tensor, torch.Tensor],
     test_data: tuple[torch.Tensor, torch.Tensor],
     on_epoch: Callable[[EpochReport], None] | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-    show_progress: bool = True,
     on_step: Callable[[nn.Module, int, float], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> tuple[nn.Module, dict]:
     """Train on uint8 tensors (images, labels); return the model and the metadata for its checkpoint.
 
-    on_step, if given, is called after every optimiser step with (model, steps done so far, batch loss),
-    in the training thread, with the model in train mode (the Train tab plots the loss and shows predictions).
+    on_step(model, steps done so far, batch loss) runs after every optimiser step, in train mode;
+    on_epoch(report) after every epoch. Callers show progress through them (a tqdm bar, a live plot).
     """
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
@@ -112,10 +116,9 @@ def train(
     images, labels = train_data
     model = initial_model(config).to(device)
     optimizer = make_optimizer(config, model)
-    steps_per_epoch = max(1, len(images) // config.batch_size)  # drop the ragged last batch (one batch at least)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=config.lr, total_steps=max(1, config.epochs * steps_per_epoch)
-    )
+    steps = steps_per_epoch(len(images), config.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=max(1, config.epochs * steps))
+    augment_config = config.augment_config.scaled(config.augment_strength)
     started = time.perf_counter()
     epochs_done, summary = 0, None
     for epoch in range(1, config.epochs + 1):
@@ -125,40 +128,29 @@ def train(
         # One gather and one conversion per epoch: per-batch indexing would cost more than a small model's step.
         epoch_images, epoch_labels = to_float(images[order]), labels[order]
         total_loss, correct, seen = 0.0, 0, 0
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{config.epochs}", disable=not show_progress)
-        for step in bar:
-            start, end = step * config.batch_size, (step + 1) * config.batch_size
-            batch = epoch_images[start:end]
+        for step in range(steps):
+            batch = epoch_images[step * config.batch_size:(step + 1) * config.batch_size]
+            target = epoch_labels[step * config.batch_size:(step + 1) * config.batch_size].to(device)
             if config.augment:
-                batch = augment_batch(batch, generator, config.augment_config)
-            batch, target = batch.to(device), epoch_labels[start:end].to(device)
-            logits = model(batch)
+                batch = augment_batch(batch, generator, augment_config)
+            logits = model(batch.to(device))
             loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             scheduler.step()
-            batch_loss = loss.item()
-            total_loss += batch_loss * len(target)
+            total_loss += loss.item() * len(target)
             correct += int((logits.argmax(1) == target).sum())
             seen += len(target)
             if on_step:
-                on_step(model, (epoch - 1) * steps_per_epoch + step + 1, batch_loss)
-            if step % 20 == 0:
-                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}")
+                on_step(model, (epoch - 1) * steps + step + 1, loss.item())
             if should_stop():
                 break
         summary = evaluate(model, *test_data)
-        test_accuracy = summary["accuracy"]
         epochs_done = epoch
-        report = EpochReport(epoch, total_loss / seen, correct / seen, test_accuracy, time.perf_counter() - epoch_started)
-        if show_progress:
-            tqdm.write(
-                f"epoch {epoch}: loss {report.train_loss:.4f}  train acc {report.train_accuracy:.4f}  "
-                f"test acc {test_accuracy:.4f}  ({report.seconds:.1f}s)"
-            )
         if on_epoch:
-            on_epoch(report)
+            seconds = time.perf_counter() - epoch_started
+            on_epoch(EpochReport(epoch, total_loss / seen, correct / seen, summary["accuracy"], seconds))
         if should_stop():
             break
     model.eval()

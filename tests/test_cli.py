@@ -1,33 +1,65 @@
-"""The command line as a user runs it: predict, evaluate, evaluate-drawn, ensemble, convert, and clear errors."""
+"""The command line as a user runs it: predict, evaluate, evaluate-drawn, ensemble, convert, and clear errors.
+
+Commands run in-process through main(argv), as `python -m mnist_core` runs them; one test starts the real
+module in a subprocess (train --dry-run), the path a user types.
+"""
 
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import safetensors.torch
 import torch
 
+from mnist_core.__main__ import main
 from mnist_core.checkpoint import load_checkpoint, save_checkpoint
-from mnist_core.data import load_tensors
 from mnist_core.evaluate import evaluate
 from mnist_core.model import Ensemble, build_model
 from mnist_core.train import TrainConfig, train
 
-ROOT = Path(__file__).resolve().parent.parent
+
+@dataclass
+class Result:
+    """What a command left: its exit code and its output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def run_cli(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess:
-    """python -m mnist_core ARGS from the repo root, output captured."""
-    env = {**os.environ, **({"MNIST_DATA_DIR": str(data_dir)} if data_dir else {})}
-    return subprocess.run(
-        [sys.executable, "-m", "mnist_core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run `python -m mnist_core ARGS` in this process (MNIST from data_dir if given); torch's threads restored after."""
+    threads = torch.get_num_threads()
+
+    def run(*args: str, data_dir: Path | None = None) -> Result:
+        if data_dir:
+            monkeypatch.setenv("MNIST_DATA_DIR", str(data_dir))
+        capsys.readouterr()
+        code = main(list(args))
+        output = capsys.readouterr()
+        return Result(code, output.out, output.err)
+
+    yield run
+    torch.set_num_threads(threads)
 
 
-def test_predict_reads_real_drawn_digits_and_reports_bad_files(drawn_dir, tmp_path):
+def test_the_module_runs_a_dry_run_and_writes_nothing(mnist_dir, tmp_path):
+    # Run from an empty folder (the repo on PYTHONPATH), so anything written would show there.
+    env = {**os.environ, "MNIST_DATA_DIR": str(mnist_dir), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command = [sys.executable, "-m", "mnist_core", "train", "--dry-run", "--hidden", "32", "--threads", "1"]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "dry run: test accuracy" in result.stdout and "nothing written" in result.stdout
+    assert "epoch 1:" in result.stdout + result.stderr  # the per-epoch line the progress bar prints
+    assert not any(tmp_path.iterdir())
+
+
+def test_predict_reads_real_drawn_digits_and_reports_bad_files(run_cli, drawn_dir, tmp_path):
     bad = tmp_path / "notes.png"
     bad.write_text("not an image")
     blank = tmp_path / "blank.png"
@@ -47,7 +79,7 @@ def test_predict_reads_real_drawn_digits_and_reports_bad_files(drawn_dir, tmp_pa
     assert records[21]["empty"] is True and records[21]["error"] is None
 
 
-def test_evaluate_prints_accuracy_and_ends_with_json(mnist_dir):
+def test_evaluate_prints_accuracy_and_ends_with_json(run_cli, mnist_dir):
     result = run_cli("evaluate", "--json", data_dir=mnist_dir)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.splitlines()[-1])
@@ -55,7 +87,7 @@ def test_evaluate_prints_accuracy_and_ends_with_json(mnist_dir):
     assert len(summary["per_class"]) == 10 and len(summary["confusion"]) == 10
 
 
-def test_evaluate_drawn_writes_a_mistakes_sheet(drawn_dir, tmp_path):
+def test_evaluate_drawn_writes_a_mistakes_sheet(run_cli, drawn_dir, tmp_path):
     sheet = tmp_path / "mistakes.png"
     result = run_cli("evaluate-drawn", str(drawn_dir), "--limit", "100", "--sheet", str(sheet), "--json")
     assert result.returncode == 0, result.stderr
@@ -73,30 +105,30 @@ def test_evaluate_drawn_writes_a_mistakes_sheet(drawn_dir, tmp_path):
         (["convert", "nowhere.pt"], "nowhere.pt does not exist"),
     ],
 )
-def test_user_errors_are_one_sentence_without_traceback(args, expected):
+def test_user_errors_are_one_sentence_without_traceback(run_cli, args, expected):
     result = run_cli(*args)
     assert result.returncode == 1
     assert expected in result.stderr and "Traceback" not in result.stderr
 
 
-def test_missing_mnist_is_one_sentence(tmp_path):
+def test_missing_mnist_is_one_sentence(run_cli, tmp_path):
     result = run_cli("evaluate", data_dir=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "MNIST_DATA_DIR" in result.stderr
 
 
-def _trained_member(path, mnist_dir, seed: int, images: int = 3000):
+def _trained_member(path, mnist_train, mnist_test, seed: int, images: int = 3000):
     """A small MLP trained for two epochs on the first `images` real training images, saved at `path`."""
-    (train_x, train_y), test = load_tensors(True, mnist_dir), load_tensors(False, mnist_dir)
+    (train_x, train_y), test = mnist_train, mnist_test
     config = TrainConfig(hidden=(32,), epochs=2, batch_size=64, augment=False, seed=seed)
-    model, meta = train(config, (train_x[:images], train_y[:images]), (test[0][:500], test[1][:500]), show_progress=False)
+    model, meta = train(config, (train_x[:images], train_y[:images]), (test[0][:500], test[1][:500]))
     save_checkpoint(path, model, config.model_config(), {**meta, "command": f"train --seed {seed}"})
 
 
-def test_ensemble_command_writes_a_float16_checkpoint_measured_on_the_test_set(mnist_dir, tmp_path):
+def test_ensemble_command_writes_a_float16_checkpoint_measured_on_the_test_set(run_cli, mnist_dir, mnist_train, mnist_test, tmp_path):
     members = [tmp_path / "a.safetensors", tmp_path / "b.safetensors"]
     for seed, path in enumerate(members):
-        _trained_member(path, mnist_dir, seed)
+        _trained_member(path, mnist_train, mnist_test, seed)
     out = tmp_path / "ensemble.safetensors"
     result = run_cli("ensemble", *map(str, members), "--out", str(out), data_dir=mnist_dir)
     assert result.returncode == 0, result.stderr
@@ -105,22 +137,22 @@ def test_ensemble_command_writes_a_float16_checkpoint_measured_on_the_test_set(m
     model, meta = load_checkpoint(out)
     assert isinstance(model, Ensemble) and len(model.members) == 2
     assert next(model.parameters()).dtype == torch.float32
-    assert meta["test_accuracy"] == evaluate(model, *load_tensors(False, mnist_dir))["accuracy"] > 0.8
+    assert meta["test_accuracy"] == evaluate(model, *mnist_test)["accuracy"] > 0.8
     assert [member["command"] for member in meta["members"]] == ["train --seed 0", "train --seed 1"]
     assert meta["epochs"] == 4
 
 
-def test_members_trained_on_different_data_are_refused_in_one_sentence(mnist_dir, tmp_path):
+def test_members_trained_on_different_data_are_refused_in_one_sentence(run_cli, mnist_dir, mnist_train, mnist_test, tmp_path):
     first, second = tmp_path / "a.safetensors", tmp_path / "b.safetensors"
-    _trained_member(first, mnist_dir, 0, images=3000)
-    _trained_member(second, mnist_dir, 0, images=2000)
+    _trained_member(first, mnist_train, mnist_test, 0, images=3000)
+    _trained_member(second, mnist_train, mnist_test, 0, images=2000)
     out = tmp_path / "ensemble.safetensors"
     result = run_cli("ensemble", str(first), str(second), "--out", str(out), data_dir=mnist_dir)
     assert result.returncode == 1 and "different data" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
 
 
-def test_train_on_pen_digits_and_styles_records_its_sources(mnist_dir, tmp_path):
+def test_train_on_pen_digits_and_styles_records_its_sources(run_cli, mnist_dir, tmp_path):
     out = tmp_path / "pen.safetensors"
     # pendigits from $PENDIGITS_DIR: the committed 300 digits, so small batches give enough steps to learn from.
     result = run_cli(
@@ -135,7 +167,7 @@ def test_train_on_pen_digits_and_styles_records_its_sources(mnist_dir, tmp_path)
     assert unknown.returncode == 1 and "unknown data source emnist" in unknown.stderr and "Traceback" not in unknown.stderr
 
 
-def test_convert_rewrites_an_older_pt_checkpoint_as_safetensors(tmp_path):
+def test_convert_rewrites_an_older_pt_checkpoint_as_safetensors(run_cli, tmp_path):
     model = build_model("mlp", hidden=(16,), dropout=0.0)
     config, meta = {"name": "mlp", "hidden": [16], "dropout": 0.0}, {"test_accuracy": 0.9, "created": "2026-01-01"}
     old = tmp_path / "old.pt"

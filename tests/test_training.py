@@ -33,7 +33,7 @@ def test_ensemble_returns_the_log_of_its_members_mean_probability():
 
 
 def test_models_are_fully_connected():
-    model = build_model("mlp", (128, 64))
+    model = build_model("mlp", hidden=(128, 64))
     kinds = {type(module).__name__ for module in model.modules()}
     assert "Linear" in kinds and not any("Conv" in kind for kind in kinds)
 
@@ -48,8 +48,8 @@ def test_augmentation_keeps_shape_range_and_varies_per_image():
 
 def test_short_training_beats_chance_by_far_and_is_deterministic(small_mnist):
     config = TrainConfig(hidden=(128,), epochs=3, batch_size=128, augment=True, seed=3)
-    model, meta = train(config, *small_mnist, show_progress=False)
-    again, _ = train(config, *small_mnist, show_progress=False)
+    model, meta = train(config, *small_mnist)
+    again, _ = train(config, *small_mnist)
     assert meta["test_accuracy"] > 0.85  # chance is 0.10
     assert evaluate(model, *small_mnist[1])["accuracy"] == meta["test_accuracy"]
     for name, value in model.state_dict().items():
@@ -59,12 +59,12 @@ def test_short_training_beats_chance_by_far_and_is_deterministic(small_mnist):
 
 def test_tutorial_model_trains_with_adam(small_mnist):
     config = TrainConfig(model="linear", optimizer="adam", lr=1e-2, epochs=1, augment=False)
-    model, meta = train(config, *small_mnist, show_progress=False)
+    model, meta = train(config, *small_mnist)
     assert isinstance(model, MnistModel) and meta["test_accuracy"] > 0.8
 
 
 def test_stop_request_ends_training_early(small_mnist):
-    model, meta = train(TrainConfig(hidden=(32,), epochs=5), *small_mnist, should_stop=lambda: True, show_progress=False)
+    model, meta = train(TrainConfig(hidden=(32,), epochs=5), *small_mnist, should_stop=lambda: True)
     assert meta["epochs"] == 1
 
 
@@ -78,7 +78,7 @@ def test_fine_tuning_starts_from_the_checkpoint_or_one_ensemble_member(tmp_path)
     from mnist_core.errors import MnistCoreError
     from mnist_core.train import initial_model
 
-    mlp = build_model("mlp", (32,), 0.0)
+    mlp = build_model("mlp", hidden=(32,), dropout=0.0)
     config = TrainConfig(hidden=(32,), dropout=0.0)
     save_checkpoint(tmp_path / "mlp.safetensors", mlp, config.model_config(), {})
     start = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "mlp.safetensors")))
