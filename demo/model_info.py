@@ -35,6 +35,7 @@ def training_summary(meta: dict) -> str:
         f"weight decay {train['weight_decay']}" if train.get("weight_decay") else None,
         f"label smoothing {train['label_smoothing']}" if train.get("label_smoothing") else None,
         ("with" if train.get("augment") else "without") + " augmentation" if "augment" in train else None,
+        f"at {train['augment_strength']}× strength" if train.get("augment") and train.get("augment_strength", 1) != 1 else None,
         f"seed {train['seed']}" if "seed" in train else None,
         f"{meta['training_seconds']:.0f} s on {train.get('device', 'cpu')}" if "training_seconds" in meta else None,
     ]
@@ -72,8 +73,10 @@ def facts(name: str) -> str:
         f"- **Trained on:** {training_data(meta)}",
         f"- **Training:** {training_summary(meta) or 'not recorded'}" + (" (all members)" if "members" in meta else ""),
     ]
-    if meta.get("command"):
-        lines.append(f"- **Command:** `{meta['command']}`")
+    commands = meta.get("recipe") or ([meta["command"]] if meta.get("command") else [])
+    if commands:  # a fine-tuned model's recipe: the command that trained its start, then its own
+        label = "Commands, in order" if len(commands) > 1 else "Command"
+        lines.append(f"- **{label}:** " + " → ".join(f"`{command}`" for command in commands))
     for number, member in enumerate(meta.get("members", []), 1):
         lines.append(
             f"- **Member {number}:** {member['test_accuracy']:.2%} alone; {training_summary(member)}; `{member['command']}`"

@@ -60,6 +60,14 @@ def train_with_progress_bar(config: TrainConfig, train_data: tuple, test_data: t
         return train(config, train_data, test_data, on_epoch=on_epoch, on_step=on_step)
 
 
+def recipe(init: str | None) -> list[str]:
+    """The commands that made the checkpoint a run starts from (none for random weights), oldest first."""
+    if init is None:
+        return []
+    _, meta = load_checkpoint(init)
+    return meta.get("recipe") or [meta.get("command", f"(weights of {init})")]
+
+
 def command_train(args: argparse.Namespace) -> int:
     """Train a model on MNIST and write its checkpoint atomically."""
     if args.threads:
@@ -80,7 +88,8 @@ def command_train(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: test accuracy {meta['test_accuracy']:.4f} on {DRY_RUN_IMAGES} test images; nothing written")
         return 0
-    meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
+    meta["command"] = "python -m mnist_core " + " ".join(args.argv)
+    meta["recipe"] = [*recipe(config.init), meta["command"]]
     path = save_checkpoint(args.out or f"runs/{args.model}{SUFFIX}", model, config.model_config(), meta)
     print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
     return 0
@@ -91,7 +100,7 @@ def command_ensemble(args: argparse.Namespace) -> int:
     from mnist_core.ensemble import combine
 
     model, config, meta = combine(args.checkpoints, load_tensors(False, args.data_dir))
-    meta["command"] = "python -m mnist_core " + " ".join(sys.argv[1:])
+    meta["command"] = "python -m mnist_core " + " ".join(args.argv)
     path = save_checkpoint(args.out, model, config, meta, half=True)
     print(f"ensemble of {len(args.checkpoints)}: test accuracy {meta['test_accuracy']:.4f}; saved {path}")
     return 0
@@ -231,7 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; user errors print one sentence, not a traceback."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # recorded in the checkpoints it writes
     try:
         return args.run(args)
     except MnistCoreError as error:

@@ -260,7 +260,9 @@ def test_model_view_says_what_each_model_was_trained_on():
 def test_the_default_model_shows_how_it_was_trained():
     facts, _, _, _, caption = model_view(DEFAULT_MODEL)
     assert facts.startswith("### MLP 784 → 1024 → 1024 → 10 · MNIST + pen digits")
-    assert "150 epochs" in facts and "python -m mnist_core train --data mnist,pendigits,styles" in facts
+    # Its recipe: a long run, then a gentle fine-tune of it; both commands are shown, in order.
+    assert "Commands, in order:** `python -m mnist_core train --data mnist,pendigits,styles" in facts
+    assert "--epochs 220" in facts and "--augment-strength 0.25" in facts and "at 0.25× strength" in facts
     assert "the first layer" in caption
 
 

@@ -167,6 +167,20 @@ def test_train_on_pen_digits_and_styles_records_its_sources(run_cli, mnist_dir, 
     assert unknown.returncode == 1 and "unknown data source emnist" in unknown.stderr and "Traceback" not in unknown.stderr
 
 
+def test_a_fine_tune_records_the_recipe_that_made_it(run_cli, mnist_dir, tmp_path):
+    start, tuned = tmp_path / "start.safetensors", tmp_path / "tuned.safetensors"
+    common = ["--model", "linear", "--epochs", "1", "--batch-size", "512", "--threads", "1"]
+    assert run_cli("train", *common, "--out", str(start), data_dir=mnist_dir).returncode == 0
+    result = run_cli("train", *common, "--init", str(start), "--augment-strength", "0.5", "--out", str(tuned))
+    assert result.returncode == 0, result.stderr[-2000:]
+    _, meta = load_checkpoint(tuned)
+    assert meta["recipe"] == [
+        f"python -m mnist_core train {' '.join(common)} --out {start}",
+        f"python -m mnist_core train {' '.join(common)} --init {start} --augment-strength 0.5 --out {tuned}",
+    ]
+    assert meta["train_config"]["augment_strength"] == 0.5 and meta["test_accuracy"] > 0.85
+
+
 def test_convert_rewrites_an_older_pt_checkpoint_as_safetensors(run_cli, tmp_path):
     model = build_model("mlp", hidden=(16,), dropout=0.0)
     config, meta = {"name": "mlp", "hidden": [16], "dropout": 0.0}, {"test_accuracy": 0.9, "created": "2026-01-01"}
