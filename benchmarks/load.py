@@ -16,7 +16,6 @@ SSE parsing) is counted against the server's: the figures are a lower bound on w
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import tempfile
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks._common import HOST, ROOT, free_port, start_server, stop_server
+from mnist_core.drawn import load_drawn_set
 
 DRAWN_DIR = ROOT.parent / "shared" / "drawn-digits-dev"
 
@@ -45,9 +45,7 @@ def server_cpu_seconds(pid: int | None) -> float:
 
 def drawings(folder: Path, count: int) -> list[Path]:
     """The first `count` drawn digits (800x800 RGBA PNGs)."""
-    with open(folder / "labels.csv", newline="") as file:
-        names = [row["file"] for row in csv.DictReader(file)][:count]
-    return [folder / "rgba" / name for name in names]
+    return load_drawn_set(folder, limit=count).files
 
 
 @dataclass

@@ -14,7 +14,6 @@ Run: python -m benchmarks.predict_latency [--count 300] [--starts 3]. Prints its
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import os
 import time
@@ -29,6 +28,7 @@ from benchmarks._common import ROOT, free_port, start_server, stop_server
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.ui import CANVAS
+from mnist_core.drawn import load_drawn_set
 
 DRAWN_DIR = ROOT.parent / "shared" / "drawn-digits-dev"
 
@@ -47,9 +47,7 @@ def decode(data: bytes) -> Image.Image:
 
 def drawn_canvases(folder: Path, count: int) -> list[bytes]:
     """The first `count` drawn digits (800x800 RGBA) as PNG bytes."""
-    with open(folder / "labels.csv", newline="") as file:
-        names = [row["file"] for row in csv.DictReader(file)][:count]
-    return [png_bytes(Image.open(folder / "rgba" / name).convert("RGBA")) for name in names]
+    return [png_bytes(Image.open(path).convert("RGBA")) for path in load_drawn_set(folder, limit=count).files]
 
 
 def browser_payload(canvas_png: bytes) -> tuple[bytes, bytes, bytes]:
