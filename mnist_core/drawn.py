@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torchvision.utils import make_grid, save_image
 
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import summarize
@@ -49,6 +48,8 @@ def top_confusions(confusion: list[list[int]], k: int = 5) -> list[tuple[int, in
 
 def mistakes_sheet(inputs: torch.Tensor, wrong: torch.Tensor, path: str | os.PathLike, nrow: int = 20) -> Path:
     """Save the model inputs of the misread digits as one contact sheet through make_grid."""
+    from torchvision.utils import make_grid, save_image  # as in data.py: only where it is used, it is slow to import
+
     misread = inputs[wrong] if bool(wrong.any()) else torch.zeros(1, 1, 28, 28)  # a blank tile: no mistakes
     grid = make_grid(misread, nrow=nrow, padding=2, pad_value=0.5)
     path = Path(path)
