@@ -2,10 +2,10 @@
 
 Run: python -m benchmarks.predict_during_training [--count 300] [--repeat 2]. Prints its figures; asserts nothing.
 
-The training is the Train tab's own callback (demo.train_tab.start_training) with its default settings on the
-full MNIST, consumed as the page would (an update every UPDATE_SECONDS); meanwhile another thread calls the
-app's predict callback (demo.draw.classify_sketch) on decoded 800x800 drawn canvases back to back, as the
-Draw tab's event workers do. Also prints the default run's wall time.
+The training is the Train tab's own callback (TrainTab.start_training, demo/training/tab.py, taken from the built
+page) with its default settings (SETTINGS) on the full MNIST, consumed as the page would (an update every
+UPDATE_SECONDS); meanwhile another thread calls the app's predict callback (demo.draw.classify_sketch) on decoded
+800x800 drawn canvases back to back, as the Draw tab's event workers do. Also prints the default run's wall time.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ from PIL import Image
 from benchmarks.predict_latency import DRAWN_DIR, decode, drawn_canvases, percentiles
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
-from demo.train_tab import DEFAULTS, TrainingQueue, TrainSession, start_training, training_data
+from demo.training.queue import TrainingQueue
+from demo.training.run import training_data
+from demo.training.session import TrainSession
+from demo.training.settings import SETTINGS
+from demo.training.tab import TrainTab, train_tab_of
+from demo.ui import build_demo
 
 
 def predict_loop(values: list[Image.Image], stop: threading.Event, seconds: list[float]) -> None:
@@ -37,13 +42,12 @@ def predict_loop(values: list[Image.Image], stop: threading.Event, seconds: list
         index += 1
 
 
-async def default_run() -> tuple[float, str]:
+async def default_run(tab: TrainTab) -> tuple[float, str]:
     """One Train-tab run with the default settings; its wall time and final status line."""
-    settings = [DEFAULTS[key] for key in ("model", "hidden", "optimizer", "lr", "batch_size", "epochs", "augment", "seed")]
     started, last = time.perf_counter(), None
-    async for update in start_training(*settings, TrainSession(), DEFAULT_MODEL, queue=TrainingQueue()):
+    async for update in tab.start_training(TrainSession(), DEFAULT_MODEL, queue=TrainingQueue(), **SETTINGS):
         last = update
-    return time.perf_counter() - started, str(last[0]).splitlines()[0]
+    return time.perf_counter() - started, str(last[tab.status]).splitlines()[0]
 
 
 def main() -> None:
@@ -55,11 +59,12 @@ def main() -> None:
     torch.set_num_threads(1)
     load_classifier(DEFAULT_MODEL)
     training_data()  # loaded once, as the app does on the first run
+    tab = train_tab_of(build_demo())
     values = [decode(data) for data in drawn_canvases(DRAWN_DIR, args.count)]
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"{os.cpu_count()} CPUs, load average {load}; default settings {DEFAULTS}")
+    print(f"{os.cpu_count()} CPUs, load average {load}; default settings {SETTINGS}")
 
-    seconds, status = asyncio.run(default_run())
+    seconds, status = asyncio.run(default_run(tab))
     print(f"default run alone: {seconds:.1f} s wall; {status}")
 
     quiet: list[float] = []
@@ -76,7 +81,7 @@ def main() -> None:
         stop = threading.Event()
         worker = threading.Thread(target=predict_loop, args=(values, stop, busy))
         worker.start()
-        seconds, status = asyncio.run(default_run())
+        seconds, status = asyncio.run(default_run(tab))
         stop.set()
         worker.join()
         print(f"{'predict during training run ' + str(number + 1):<34} wall {percentiles(busy)}   n={len(busy)}")

@@ -2,7 +2,7 @@
 
 The drawings live in the visitor's session only (a gr.State), never on the server's disk; a download
 writes them to a temporary file the visitor takes away. Fine-tuning waits its turn in the Train tab's
-queue, so it never runs beside another visitor's training.
+queue (demo/training/queue.py), so it never runs beside another visitor's training.
 """
 
 from __future__ import annotations
@@ -17,15 +17,9 @@ import torch
 
 from demo.draw import sketch_ink
 from demo.models import load_classifier, public_message
-from demo.train_tab import (
-    QUEUE,
-    UPDATE_SECONDS,
-    YOUR_MODEL,
-    TrainSession,
-    model_choices,
-    training_data,
-    visitor_address,
-)
+from demo.training.queue import QUEUE, wait_turn
+from demo.training.run import training_data
+from demo.training.session import YOUR_MODEL, TrainSession, model_choices, visitor_address
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.finetune import MAX_DRAWINGS, Collection, TeachReport, teach
 from mnist_core.predict import Classifier
@@ -126,9 +120,8 @@ async def teach_handwriting(
         return
     work = None
     try:
-        while ahead := QUEUE.try_start(ticket):
+        async for ahead in wait_turn(QUEUE, ticket):
             yield f"⏳ **Training queue: {ahead} ahead of you.**", skip, skip, skip
-            await asyncio.sleep(UPDATE_SECONDS)
         yield f"Fine-tuning on your drawings (about {TEACH_SECONDS:.0f} s)…", skip, skip, skip
         base = load_classifier(current_model)
         work = asyncio.ensure_future(asyncio.to_thread(_teach_in_thread, base.model, collection))

@@ -12,7 +12,8 @@ from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCE
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
 from demo.teach import teach_panel
-from demo.train_tab import TrainSession, end_session, own_model, train_tab
+from demo.training.session import TrainSession, end_session, own_model
+from demo.training.tab import train_tab
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES_DIR = HERE / "examples"

@@ -123,7 +123,7 @@ def test_fine_tune_needs_a_few_drawings_first():
 
 def test_fine_tune_from_the_page_makes_a_model_of_yours_with_before_and_after(pen_test, monkeypatch, mnist_train, mnist_test):
     from demo import teach as teach_module
-    from demo.train_tab import YOUR_MODEL
+    from demo.training.session import YOUR_MODEL
 
     monkeypatch.setattr(teach_module, "training_data", lambda: (mnist_train, mnist_test))
     images, labels, _ = pen_test
@@ -150,7 +150,7 @@ def test_a_closed_page_keeps_the_queue_slot_until_the_fine_tune_really_ends(pen_
     import time
 
     from demo import teach as teach_module
-    from demo.train_tab import QUEUE
+    from demo.training.queue import QUEUE
 
     monkeypatch.setattr(teach_module, "_teach_in_thread", lambda model, collection: time.sleep(0.6))
     images, labels, _ = pen_test

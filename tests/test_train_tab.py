@@ -10,22 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from demo import train_tab
 from demo.models import DEFAULT_MODEL, load_classifier
-from demo.train_tab import (
-    YOUR_MODEL,
-    TrainingQueue,
-    TrainSession,
-    model_choices,
-    own_model,
-    parse_hidden,
-    start_training,
-    stop_training,
-)
+from demo.training import queue as training_queue
+from demo.training import run as training_run
+from demo.training.queue import MAX_WAITING, TrainingQueue
+from demo.training.render import accuracy_frame, loss_frame
+from demo.training.session import YOUR_MODEL, TrainSession, model_choices, own_model
+from demo.training.settings import MAX_EPOCHS, SETTINGS, parse_hidden
+from demo.training.tab import TrainTab, stop_training, train_tab_of
 from demo.ui import build_demo, use_model
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = dict(model="mlp", hidden="64", optimizer="adamw", lr=0.003, batch_size=128, epochs=2, augment=False, seed=0)
+FAST = {**SETTINGS, "hidden": "64", "lr": 0.003, "batch_size": 128, "epochs": 2}
 
 
 @pytest.fixture(scope="module")
@@ -39,35 +35,48 @@ def data(mnist_dir):
     return (train[0][:6000], train[1][:6000]), (test[0][:2000], test[1][:2000])
 
 
+@pytest.fixture(scope="module")
+def tab() -> TrainTab:
+    """The Train tab of the real page: its Start callback and the components its updates are keyed by."""
+    return train_tab_of(build_demo())
+
+
 @pytest.fixture(autouse=True)
 def quick_updates(monkeypatch):
-    monkeypatch.setattr(train_tab, "UPDATE_SECONDS", 0.05)
+    monkeypatch.setattr(training_queue, "UPDATE_SECONDS", 0.05)
 
 
-def settings(**changes) -> list:
-    values = {**FAST, **changes}
-    return [values[key] for key in ("model", "hidden", "optimizer", "lr", "batch_size", "epochs", "augment", "seed")]
+def start(tab: TrainTab, session: TrainSession, data, queue: TrainingQueue | None = None, current=DEFAULT_MODEL,
+          request=None, **changes):
+    """The Start button's callback with FAST's settings and these changes (a fresh queue unless given)."""
+    return tab.start_training(session, current, request, queue=queue or TrainingQueue(), data=data, **{**FAST, **changes})
 
 
-async def collect(generator) -> list[tuple]:
+def row(tab: TrainTab, update: dict) -> list:
+    """An update as the list of the Start button's outputs, None for those it leaves as they are."""
+    return [update.get(component) for component in tab.outputs]
+
+
+async def collect(generator) -> list[dict]:
     return [update async for update in generator]
 
 
-def run_to_end(session: TrainSession, data, queue: TrainingQueue | None = None, current=DEFAULT_MODEL, **changes) -> list[tuple]:
+def run_to_end(tab: TrainTab, session: TrainSession, data, queue: TrainingQueue | None = None, current=DEFAULT_MODEL,
+               **changes) -> list[dict]:
     """Every update the Start button's callback streams, until it ends."""
-    return asyncio.run(collect(start_training(*settings(**changes), session, current, queue=queue or TrainingQueue(), data=data)))
+    return asyncio.run(collect(start(tab, session, data, queue, current, **changes)))
 
 
-def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(data):
+def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(tab, data):
     session = TrainSession()
-    updates = run_to_end(session, data)
-    status, losses, accuracies, digits, download, draw, state, choice, _ = updates[-1]
+    updates = run_to_end(tab, session, data)
+    status, losses, accuracies, digits, download, draw, state, choice, _ = row(tab, updates[-1])
     assert session.classifier is not None and state is session
     assert session.classifier.meta["test_accuracy"] > 0.5  # chance is 0.1
     assert "Done" in status and len(losses) >= 5 and len(accuracies) >= 3
     assert digits.count("<img") == 10
     # Streamed while training: progress text with a bar, and the curves growing.
-    assert any("<progress" in str(update[0]) for update in updates)
+    assert any("<progress" in str(update[tab.status]) for update in updates)
     # The checkpoint is downloadable, outside the repo, and loads back to the same model.
     path = session.checkpoint
     assert path.is_file() and ROOT not in path.parents and Path(download.value["path"]).is_file()
@@ -82,16 +91,16 @@ def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(data):
     assert session.run.torch_threads == 1
 
 
-def test_the_single_layer_model_trains_too(data):
+def test_the_single_layer_model_trains_too(tab, data):
     session = TrainSession()
-    run_to_end(session, data, model="linear", hidden="", optimizer="adam", lr=0.01, batch_size=256, epochs=1)
+    run_to_end(tab, session, data, model="linear", hidden="", optimizer="adam", lr=0.01, batch_size=256, epochs=1)
     assert session.classifier.meta["config"] == {"name": "linear"}
     assert session.classifier.meta["test_accuracy"] > 0.5
 
 
-def test_one_visitors_model_never_reaches_another(data):
+def test_one_visitors_model_never_reaches_another(tab, data):
     mine, theirs = TrainSession(), TrainSession()
-    run_to_end(mine, data)
+    run_to_end(tab, mine, data)
     assert theirs.classifier is None and theirs.run is None
     assert YOUR_MODEL not in [value for _, value in model_choices(theirs)]
     assert own_model(YOUR_MODEL, theirs) == DEFAULT_MODEL  # a forged choice falls back to the shipped model
@@ -99,67 +108,67 @@ def test_one_visitors_model_never_reaches_another(data):
     assert use_model(YOUR_MODEL, theirs)[0] == DEFAULT_MODEL
 
 
-def test_retraining_replaces_the_visitors_model_and_its_file(data):
+def test_retraining_replaces_the_visitors_model_and_its_file(tab, data):
     session = TrainSession()
-    run_to_end(session, data)
+    run_to_end(tab, session, data)
     first, first_path = session.classifier, session.checkpoint
-    updates = run_to_end(session, data, current=first, seed=1)
+    updates = run_to_end(tab, session, data, current=first, seed=1)
     assert session.classifier is not first and not first_path.exists()
-    assert updates[-1][-1] is session.classifier  # they were drawing with their old model: now the new one
+    assert updates[-1][tab.model_name] is session.classifier  # they were drawing with their old model: now the new one
 
 
-def test_stop_ends_the_run_and_keeps_the_model_so_far(data):
+def test_stop_ends_the_run_and_keeps_the_model_so_far(tab, data):
     session = TrainSession()
 
     async def scenario():
         updates = []
-        async for update in start_training(*settings(epochs=10), session, DEFAULT_MODEL, queue=TrainingQueue(), data=data):
+        async for update in start(tab, session, data, epochs=10):
             updates.append(update)
-            if "<progress" in str(update[0]) and session.busy:
+            if "<progress" in str(update[tab.status]) and session.busy:
                 assert "Stopping" in stop_training(session)
         return updates
 
     updates = asyncio.run(scenario())
-    assert "Stopped by you" in updates[-1][0]
+    assert "Stopped by you" in updates[-1][tab.status]
     assert session.classifier.meta["epochs"] < 10
     assert stop_training(session) == "Nothing is training."
 
 
-def test_time_limit_stops_a_long_run(data, monkeypatch):
-    monkeypatch.setattr(train_tab, "MAX_SECONDS", 0.3)
+def test_time_limit_stops_a_long_run(tab, data, monkeypatch):
+    monkeypatch.setattr(training_run, "MAX_SECONDS", 0.3)
     session = TrainSession()
-    updates = run_to_end(session, data, epochs=10)
-    assert "limit" in updates[-1][0] and session.classifier.meta["epochs"] < 10
+    updates = run_to_end(tab, session, data, epochs=10)
+    assert "limit" in updates[-1][tab.status] and session.classifier.meta["epochs"] < 10
 
 
-def test_one_run_at_a_time_per_visitor(data):
+def test_one_run_at_a_time_per_visitor(tab, data):
     session = TrainSession()
 
     async def scenario():
-        first = start_training(*settings(epochs=10), session, DEFAULT_MODEL, queue=TrainingQueue(), data=data)
+        first = start(tab, session, data, epochs=10)
         await first.__anext__()
-        second = await collect(start_training(*settings(), session, DEFAULT_MODEL, queue=TrainingQueue(), data=data))
+        second = await collect(start(tab, session, data))
         stop_training(session)
         rest = await collect(first)
         return second, rest
 
     second, rest = asyncio.run(scenario())
-    assert len(second) == 1 and "already have a training run" in second[0][0]
-    assert "Stopped by you" in rest[-1][0]
+    assert len(second) == 1 and "already have a training run" in second[0][tab.status]
+    assert "Stopped by you" in rest[-1][tab.status]
 
 
-def test_global_limit_queues_the_next_visitor_and_says_how_many_are_ahead(data):
+def test_global_limit_queues_the_next_visitor_and_says_how_many_are_ahead(tab, data):
     queue = TrainingQueue(limit=1)
     first, second = TrainSession(), TrainSession()
     seen_running = []
 
     async def scenario():
-        running = asyncio.create_task(collect(start_training(*settings(epochs=10), first, DEFAULT_MODEL, queue=queue, data=data)))
+        running = asyncio.create_task(collect(start(tab, first, data, queue, epochs=10)))
         while not (first.run and first.run.step):
             await asyncio.sleep(0.01)
         waiting = []
-        async for update in start_training(*settings(), second, DEFAULT_MODEL, queue=queue, data=data):
-            waiting.append(update[0])
+        async for update in start(tab, second, data, queue):
+            waiting.append(update[tab.status])
             seen_running.append(queue.running)
             if len(waiting) == 3:
                 stop_training(first)  # the first visitor stops: the second starts
@@ -172,28 +181,28 @@ def test_global_limit_queues_the_next_visitor_and_says_how_many_are_ahead(data):
     assert queue.running == 0 and queue.waiting == 0
 
 
-def test_one_run_per_address_across_sessions(data):
+def test_one_run_per_address_across_sessions(tab, data):
     """Two tabs of one visitor are two sessions; their shared address still gets one run at a time."""
     from types import SimpleNamespace
 
     queue = TrainingQueue(limit=1)
-    tab = lambda: SimpleNamespace(headers={"x-forwarded-for": "203.0.113.7, 10.0.0.1"}, client=SimpleNamespace(host="10.0.0.1"))  # noqa: E731
+    browser_tab = lambda: SimpleNamespace(headers={"x-forwarded-for": "203.0.113.7, 10.0.0.1"}, client=SimpleNamespace(host="10.0.0.1"))  # noqa: E731
     first, second, neighbour = TrainSession(), TrainSession(), TrainSession()
 
     async def scenario():
-        running = start_training(*settings(epochs=10), first, DEFAULT_MODEL, request=tab(), queue=queue, data=data)
+        running = start(tab, first, data, queue, request=browser_tab(), epochs=10)
         await running.__anext__()
-        again = await collect(start_training(*settings(), second, DEFAULT_MODEL, request=tab(), queue=queue, data=data))
+        again = await collect(start(tab, second, data, queue, request=browser_tab()))
         other = SimpleNamespace(headers={}, client=SimpleNamespace(host="198.51.100.2"))
-        waiting = start_training(*settings(), neighbour, DEFAULT_MODEL, request=other, queue=queue, data=data)
-        queued = (await waiting.__anext__())[0]
+        waiting = start(tab, neighbour, data, queue, request=other)
+        queued = (await waiting.__anext__())[tab.status]
         await waiting.aclose()
         stop_training(first)
         await collect(running)
         return again, queued
 
     again, queued = asyncio.run(scenario())
-    assert len(again) == 1 and "from your address is already going" in again[0][0] and second.run is None
+    assert len(again) == 1 and "from your address is already going" in again[0][tab.status] and second.run is None
     assert "Training queue: 1 ahead" in queued  # another address waits its turn as usual
     assert queue.running == 0 and queue.waiting == 0 and not queue.holds("203.0.113.7")
 
@@ -216,26 +225,26 @@ def test_training_queue_order_and_capacity():
         (dict(hidden="4096"), "units each"),
         (dict(hidden="64, 64, 64, 64"), "hidden layers"),
         (dict(hidden="a lot"), "whole numbers"),
-        (dict(epochs=train_tab.MAX_EPOCHS + 1), "epochs"),
+        (dict(epochs=MAX_EPOCHS + 1), "epochs"),
         (dict(batch_size=7), "batch size"),
         (dict(lr=5.0), "learning rate"),
         (dict(optimizer="lbfgs"), "Adam"),
     ],
 )
-def test_settings_out_of_bounds_are_refused_before_training(changes, message):
+def test_settings_out_of_bounds_are_refused_before_training(tab, changes, message):
     session = TrainSession()
-    updates = run_to_end(session, data=None, **changes)
-    assert len(updates) == 1 and message in updates[0][0] and session.run is None
+    updates = run_to_end(tab, session, data=None, **changes)
+    assert len(updates) == 1 and message in updates[0][tab.status] and session.run is None
 
 
 def test_the_curves_are_never_sent_empty_and_are_numeric():
     """A plot first given an empty frame keeps categorical axes and no colour series for good (Gradio 6.31)."""
     import gradio as gr
 
-    assert train_tab.loss_frame(None) is None and train_tab.accuracy_frame(None) is None
-    run = train_tab.Run(config=None)
+    assert loss_frame(None) is None and accuracy_frame(None) is None
+    run = training_run.Run(config=None)
     run.losses, run.accuracies = [(0.04, 2.1), (0.08, 1.7)], [(0.04, 0.61, "live"), (1.0, 0.93, "all")]
-    for frame in (train_tab.loss_frame(run), train_tab.accuracy_frame(run)):
+    for frame in (loss_frame(run), accuracy_frame(run)):
         datatypes = gr.LinePlot(x="epoch", y=frame.columns[1]).postprocess(frame).datatypes
         assert datatypes["epoch"] == datatypes[frame.columns[1]] == "quantitative", datatypes
 
@@ -249,6 +258,6 @@ def test_the_tab_is_wired_with_a_shared_concurrency_group():
     demo = build_demo()
     start = next(fn for fn in demo.fns.values() if fn.name == "start_training")
     stop = next(fn for fn in demo.fns.values() if fn.name == "stop_training")
-    assert start.concurrency_id == "train" and start.concurrency_limit == train_tab.MAX_WAITING
+    assert start.concurrency_id == "train" and start.concurrency_limit == MAX_WAITING
     assert stop.concurrency_limit is None and stop.concurrency_id != "train"
-    assert train_tab.MAX_CONCURRENT_RUNS <= 2
+    assert list(start.input_keyword_names) == list(SETTINGS)  # every setting reaches the callback, by its name

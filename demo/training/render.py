@@ -1,0 +1,84 @@
+"""What the Train tab shows of a run: its curves as frames, the sample digits, the progress line and the summary."""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+
+import pandas as pd
+import torch
+from PIL import Image
+
+from demo.models import model_title
+from demo.training.run import Run, Split, sample_indices
+
+
+# No rows gives None, not an empty frame: a plot first given an empty frame keeps its axes and legend from
+# it (object columns read as categories, no colour series) once the numbers arrive.
+def loss_frame(run: Run | None) -> pd.DataFrame | None:
+    """The loss curve's points so far, or None before the first."""
+    rows = list(run.losses) if run else []
+    return pd.DataFrame(rows, columns=["epoch", "loss"]) if rows else None
+
+
+def accuracy_frame(run: Run | None) -> pd.DataFrame | None:
+    """The accuracy curves' points so far (one series per set of test images), or None before the first."""
+    rows = list(run.accuracies) if run else []
+    return pd.DataFrame(rows, columns=["epoch", "accuracy", "measured on"]) if rows else None
+
+
+def _png_data_url(image: torch.Tensor) -> str:
+    """A 28x28 uint8 image as an inline PNG, doubled with hard pixel edges."""
+    buffer = io.BytesIO()
+    Image.fromarray(image.numpy()).resize((56, 56), Image.Resampling.NEAREST).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] | None) -> str:
+    """One sample digit with the model's answer under it (green right, red wrong, … before the first)."""
+    if prediction is None:
+        answer = "<small>…</small>"
+    else:
+        digit, probability = prediction
+        colour = "#15803d" if digit == label else "#dc2626"
+        answer = f'<b style="color:{colour}">{digit}</b> <small>{probability:.0%}</small>'
+    return (
+        f'<div style="text-align:center;margin:2px"><img src="{_png_data_url(image)}" '
+        f'alt="test digit {label}" width="56" height="56" style="image-rendering:pixelated;display:block"/>{answer}</div>'
+    )
+
+
+def digits_html(test: Split | None, predictions: list[tuple[int, float]]) -> str:
+    """The ten sample test digits, each with the model's current answer (green right, red wrong)."""
+    if test is None:
+        return ""
+    cells = [
+        _digit_cell(test[0][index], int(test[1][index]), predictions[number] if number < len(predictions) else None)
+        for number, index in enumerate(sample_indices(test[1]))
+    ]
+    return '<div style="display:flex;flex-wrap:wrap;gap:4px">' + "".join(cells) + "</div>"
+
+
+def progress_text(run: Run) -> str:
+    """The status line while training: epoch, step, time and the last test accuracy, over a progress bar."""
+    with run.lock:
+        step, total, per_epoch = run.step, run.total_steps, run.epoch_steps
+        last = run.accuracies[-1][1] if run.accuracies else None
+    elapsed = time.perf_counter() - run.started if run.started else 0.0
+    epoch = min(run.config.epochs, step // per_epoch + 1)
+    bar = f'<progress value="{step}" max="{total}" style="width:100%"></progress>'
+    accuracy = f" · test accuracy {last:.1%}" if last is not None else ""
+    return f"**Training:** epoch {epoch}/{run.config.epochs} · step {step:,}/{total:,} ({step / total:.0%}) · {elapsed:.1f} s{accuracy}\n\n{bar}"
+
+
+def summary(run: Run) -> str:
+    """The status once a run has made its model: how it ended, its test accuracy, and what to do with it."""
+    meta = run.classifier.meta
+    how = f"stopped by {run.stopped_by}" if run.stopped_by else "done"
+    return (
+        f"### ✅ {how.capitalize()}: {meta['test_accuracy']:.2%} on the 10,000 MNIST test images\n"
+        f"{model_title(run.classifier)}, {meta['epochs']} epoch(s) in {meta['training_seconds']:.1f} s. "
+        "Your model is now in the model list at the top of the page (for this browser tab only): press **Draw with your model** "
+        "to try it, or download its checkpoint (load it with `mnist_core.predict.Classifier.load`)."
+    )

@@ -1,0 +1,73 @@
+"""One visitor's training state (a gr.State): their run, their own model, and what the model picker offers them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import gradio as gr
+
+from demo.models import DEFAULT_MODEL, model_names, model_title
+from demo.training.run import Run
+from mnist_core.predict import Classifier
+
+YOUR_MODEL = "your-model"  # the model picker's choice that stands for the visitor's own trained model
+
+
+class TrainSession:
+    """One visitor's training: the run in progress, if any, and the last model they trained (gr.State).
+
+    A plain class, not a dataclass: Gradio would try to serialise a dataclass into the page's config."""
+
+    def __init__(self):
+        self.run: Run | None = None
+        self.classifier: Classifier | None = None
+        self.checkpoint: Path | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether their run is still going."""
+        return self.run is not None and not self.run.finished.is_set()
+
+    def adopt(self, run: Run) -> None:
+        """The finished run's model becomes theirs; the previous run's checkpoint folder goes."""
+        if self.checkpoint is not None and self.checkpoint != run.checkpoint:
+            shutil.rmtree(self.checkpoint.parent, ignore_errors=True)
+        self.classifier, self.checkpoint = run.classifier, run.checkpoint
+
+
+def end_session(session: TrainSession | None) -> None:
+    """When a visitor's session ends: stop their run and delete their checkpoint's folder."""
+    if session is None:
+        return
+    if session.run is not None:
+        session.run.request_stop()
+    if session.checkpoint is not None:
+        shutil.rmtree(session.checkpoint.parent, ignore_errors=True)
+
+
+def own_model(choice: str, session: TrainSession | None) -> str | Classifier:
+    """What a Model-tab choice means for this visitor: a shipped checkpoint's name, or their own classifier."""
+    if choice == YOUR_MODEL:
+        if session is None or session.classifier is None:
+            return DEFAULT_MODEL
+        return session.classifier
+    return choice
+
+
+def model_choices(session: TrainSession | None) -> list[tuple[str, str]]:
+    """The model picker's choices: the shipped checkpoints, then this visitor's own model if they trained one."""
+    choices = [(model_title(name), name) for name in model_names()]
+    if session is not None and session.classifier is not None:
+        meta = session.classifier.meta
+        how = f"fine-tuned on {meta['fine_tuned_on']} of your drawings" if "fine_tuned_on" in meta else "trained here"
+        choices.append((f"Yours: {model_title(session.classifier)}, {how} ({meta['test_accuracy']:.1%})", YOUR_MODEL))
+    return choices
+
+
+def visitor_address(request: gr.Request | None) -> str | None:
+    """Who asks, as far as the server can tell: the first forwarded address (behind Spaces' proxy), else the peer's."""
+    if request is None:
+        return None
+    forwarded = (request.headers.get("x-forwarded-for") or "").split(",")[0].strip()
+    return forwarded or (request.client.host if request.client else None)

@@ -1,0 +1,224 @@
+"""The Train tab's layout and its callbacks: Start streams a run's progress, Stop stops it, then draw with the model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass, fields
+from typing import Any
+
+import gradio as gr
+
+from demo.training.queue import MAX_WAITING, QUEUE, TrainingQueue, every_update, wait_turn
+from demo.training.render import accuracy_frame, digits_html, loss_frame, progress_text, summary
+from demo.training.run import MAX_SECONDS, Data, Run, Split, training_data
+from demo.training.session import YOUR_MODEL, TrainSession, model_choices, visitor_address
+from demo.training.settings import (
+    BATCH_SIZES,
+    MAX_EPOCHS,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    MODEL_KINDS,
+    OPTIMIZERS,
+    SETTINGS,
+    make_config,
+)
+from mnist_core.checkpoint import SUFFIX
+from mnist_core.predict import Classifier
+
+Update = dict[gr.components.Component, Any]  # components left out stay as they are
+
+INTRO = (
+    "Train your own fully connected network on MNIST's 60,000 training digits, here on the server's CPU, "
+    "with the same loop as the shipped models. Watch the loss fall and the test accuracy rise, then draw "
+    f"with it. Runs are capped at {MAX_EPOCHS} epochs and {MAX_SECONDS:.0f} s; one runs at a time."
+)
+
+
+@dataclass(eq=False)
+class TrainTab:
+    """The components the Start button updates; its callback streams dicts keyed by them."""
+
+    status: gr.Markdown
+    losses: gr.LinePlot
+    accuracies: gr.LinePlot
+    digits: gr.HTML
+    download: gr.DownloadButton
+    draw: gr.Button
+    session: gr.State
+    choice: gr.Radio
+    model_name: gr.State
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        """Every component the Start button may update."""
+        return [getattr(self, each.name) for each in fields(self)]
+
+    async def start_training(
+        self, session: TrainSession | None, current_model: str | Classifier, request: gr.Request = None, *,
+        queue: TrainingQueue | None = None, data: Data | None = None, **settings: Any,
+    ) -> AsyncIterator[Update]:
+        """Start button: wait for a free slot, train in a thread, stream progress; the model joins this session at the end."""
+        queue = queue or QUEUE
+        session = session if session is not None else TrainSession()
+        visitor = visitor_address(request)
+        try:
+            config = make_config(settings)
+        except ValueError as error:
+            yield {self.status: f"⚠️ {error}"}
+            return
+        if refusal := refusal_for(session, queue, visitor):
+            yield {self.status: refusal}
+            return
+        run = session.run = Run(config)
+        ticket = queue.join(visitor)
+        if ticket is None:
+            run.end()
+            yield {self.status: "⚠️ The training queue is full; try again in a minute."}
+            return
+        # aclosing: a closed page frees the slot now, not when the inner generator is collected.
+        async with aclosing(self._take_turn(session, ticket, queue, current_model, data)) as updates:
+            async for update in updates:
+                # None stands for "as it was": no curve point yet, or no model switch for the picker.
+                yield {component: value for component, value in update.items() if value is not None}
+
+    async def _take_turn(
+        self, session: TrainSession, ticket: object, queue: TrainingQueue, current_model: str | Classifier, data: Data | None,
+    ) -> AsyncIterator[Update]:
+        """Wait for the slot, train while showing progress, free the slot, then show the result (None: unchanged)."""
+        run, test = session.run, None
+        try:
+            async for ahead in wait_turn(queue, ticket):
+                if run.stop.is_set():
+                    yield {self.status: "Stopped before it started."}
+                    return
+                yield {self.status: f"⏳ **Training queue: {ahead} ahead of you.** Your run starts when a slot frees (≤ {MAX_SECONDS:.0f} s per run)."}
+            test = data[1] if data else (await asyncio.to_thread(training_data))[1]
+            yield self._starting(session, test)
+            run.start(data)
+            async for _ in every_update(run.finished):
+                yield self._progress(run, test)
+            await asyncio.to_thread(run.thread.join)
+        finally:
+            run.end()  # a closed page (cancelled generator) stops its run too
+            queue.leave_when(ticket, run.finished)
+        yield self._result(session, current_model, test)
+
+    def _starting(self, session: TrainSession, test: Split) -> Update:
+        """The run has its slot: a previous run's curves, download and draw button go."""
+        cleared = gr.LinePlot(value=None)  # None alone would mean "unchanged"
+        return {
+            self.status: "Starting…", self.losses: cleared, self.accuracies: cleared, self.digits: digits_html(test, []),
+            self.download: gr.DownloadButton(visible=False), self.draw: gr.Button(visible=False), self.session: session,
+        }
+
+    def _progress(self, run: Run, test: Split) -> Update:
+        """While training: the progress line, the curves so far and the sample digits' current answers."""
+        with run.lock:
+            predictions = list(run.sample_predictions)
+        return {
+            self.status: progress_text(run), self.losses: loss_frame(run), self.accuracies: accuracy_frame(run),
+            self.digits: digits_html(test, predictions),
+        }
+
+    def _result(self, session: TrainSession, current_model: str | Classifier, test: Split) -> Update:
+        """The end: the model joins the session and the picker, or the page says why there is none."""
+        run = session.run
+        if run.classifier is None:
+            return {self.status: f"⚠️ Training failed: {run.error or 'no model came out'}", self.session: session}
+        session.adopt(run)
+        return {
+            self.status: summary(run), self.losses: loss_frame(run), self.accuracies: accuracy_frame(run),
+            self.digits: digits_html(test, run.sample_predictions),
+            self.download: gr.DownloadButton(value=str(run.checkpoint), visible=True), self.draw: gr.Button(visible=True),
+            self.session: session, self.choice: gr.Radio(choices=model_choices(session)),
+            # Drawing with their previous own model? Then they now draw with the new one.
+            self.model_name: session.classifier if isinstance(current_model, Classifier) else None,
+        }
+
+
+def refusal_for(session: TrainSession, queue: TrainingQueue, visitor: str | None) -> str:
+    """Why this visitor may not start a run now, or "": one run at a time per session and per address."""
+    if session.busy:
+        return "⚠️ You already have a training run going: one run at a time per visitor. Stop it first."
+    # Sessions are per browser tab: the address keeps one visitor with many tabs to one run too.
+    if queue.holds(visitor):
+        return "⚠️ A training run from your address is already going (another tab?): one run at a time per visitor."
+    return ""
+
+
+def stop_training(session: TrainSession | None) -> str:
+    """Stop button: ask this visitor's run to stop after the current step (its model so far is kept)."""
+    if session is None or not session.busy:
+        return "Nothing is training."
+    session.run.request_stop("you (Stop)")
+    return "⏹️ Stopping after this step…"
+
+
+def draw_with_own_model() -> tuple:
+    """'Draw with your model': choose it in the model picker (which re-reads the drawing) and open the Draw tab."""
+    return gr.Radio(value=YOUR_MODEL), gr.Tabs(selected="draw")
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+
+def settings_inputs() -> dict[str, gr.components.Component]:
+    """One input per setting, keyed and filled in as in SETTINGS."""
+    return dict(
+        model=gr.Radio(MODEL_KINDS, value=SETTINGS["model"], label="Model"),
+        hidden=gr.Textbox(
+            SETTINGS["hidden"], label="MLP hidden layer sizes",
+            info=f"e.g. 256 or 512, 256 (up to {MAX_LAYERS} layers of up to {MAX_WIDTH} units)",
+        ),
+        optimizer=gr.Dropdown(OPTIMIZERS, value=SETTINGS["optimizer"], label="Optimiser"),
+        lr=gr.Number(SETTINGS["lr"], label="Learning rate (peak of a one-cycle schedule)", minimum=1e-5, maximum=1.0, step=0.0005),
+        batch_size=gr.Dropdown(BATCH_SIZES, value=SETTINGS["batch_size"], label="Batch size"),
+        epochs=gr.Slider(1, MAX_EPOCHS, value=SETTINGS["epochs"], step=1, label="Epochs"),
+        augment=gr.Checkbox(SETTINGS["augment"], label="Augment (random shifts, rotations, scaling; slower)"),
+        seed=gr.Number(SETTINGS["seed"], label="Seed", precision=0, minimum=0),
+    )
+
+
+def progress_panel(session: gr.State, choice: gr.Radio, model_name: gr.State) -> TrainTab:
+    """The status line, the live curves and sample digits, then the download and draw buttons."""
+    status = gr.Markdown("Choose the settings and press **Start training**.", elem_id="train-status")
+    with gr.Row():
+        losses = gr.LinePlot(x="epoch", y="loss", title="Training loss", x_title="epoch", height=260)
+        accuracies = gr.LinePlot(x="epoch", y="accuracy", color="measured on", title="Test accuracy", x_title="epoch", height=260)
+    digits = gr.HTML(label="Ten test digits and the model's current answer")
+    with gr.Row():
+        download = gr.DownloadButton(f"Download your checkpoint ({SUFFIX})", visible=False)
+        draw = gr.Button("✏️ Draw with your model", visible=False, variant="primary")
+    return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model_name)
+
+
+def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs) -> TrainTab:
+    """Settings and Start/Stop on the left; progress, live curves and sample digits on the right."""
+    with gr.Tab("Train", id="train"):
+        gr.Markdown(INTRO)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=260):
+                settings = settings_inputs()
+                with gr.Row():
+                    start = gr.Button("Start training", variant="primary")
+                    stop = gr.Button("Stop", variant="stop")
+            with gr.Column(scale=2):
+                tab = progress_panel(session, choice, model_name)
+    settings["model"].change(lambda value: gr.Textbox(interactive=value == "mlp"), settings["model"], settings["hidden"],
+                             queue=False, api_visibility="private")
+    start.click(
+        tab.start_training, [session, model_name], tab.outputs, inputs_kwargs=settings, api_visibility="private",
+        concurrency_limit=MAX_WAITING,  # waiting and watching are async: no thread is held
+        concurrency_id="train", show_progress="minimal", show_progress_on=[tab.status],
+    )
+    stop.click(stop_training, session, tab.status, concurrency_limit=None, concurrency_id="train_stop",
+               show_progress="hidden", api_visibility="private")
+    tab.draw.click(draw_with_own_model, None, [choice, tabs], api_visibility="private")
+    return tab
+
+
+def train_tab_of(page: gr.Blocks) -> TrainTab:
+    """The Train tab of a built page, for tests and benchmarks that drive its Start callback as the page does."""
+    return next(fn.fn.__self__ for fn in page.fns.values() if fn.name == "start_training")
