@@ -98,6 +98,16 @@ def labels_table(labels: torch.Tensor, predictions: torch.Tensor, nrow: int) -> 
     )
 
 
+def within_bounds(batch_size: float, nrow: float, padding: float, seed: float) -> tuple[int, int, int, int]:
+    """The grid settings as whole numbers within their bounds (NaN and infinity included)."""
+    # An API caller may send NaN or infinity, which Gradio's range checks let through: make them finite first.
+    batch_size, nrow, padding, seed = (v if isinstance(v, int) else np.nan_to_num(float(v)) for v in (batch_size, nrow, padding, seed))
+    return (
+        int(np.clip(batch_size, 1, MAX_BATCH)), int(np.clip(nrow, 1, MAX_NROW)), int(np.clip(padding, 0, MAX_PADDING)),
+        int(seed) % 2**63,
+    )
+
+
 def gallery_batch(
     split: str = "train",
     batch_size: int = 64,
@@ -112,11 +122,7 @@ def gallery_batch(
     number: int = 0,
 ) -> GalleryResult:
     """Batch `number` of the chosen images as a make_grid picture, its labels with the model's answers, a status line."""
-    # An API caller may send NaN or infinity, which Gradio's range checks let through: make them finite first.
-    batch_size, nrow, padding, seed = (v if isinstance(v, int) else np.nan_to_num(float(v)) for v in (batch_size, nrow, padding, seed))
-    batch_size = int(np.clip(batch_size, 1, MAX_BATCH))
-    nrow, padding = int(np.clip(nrow, 1, MAX_NROW)), int(np.clip(padding, 0, MAX_PADDING))
-    seed = int(seed) % 2**63
+    batch_size, nrow, padding, seed = within_bounds(batch_size, nrow, padding, seed)
     if split not in SPLITS or digit not in DIGIT_CHOICES or source not in SOURCES:
         return None, "", f"⚠️ Choose a source from {tuple(SOURCES)}, a split from {SPLITS} and a digit from 0–9 or “all”.", 0
     if mistakes_only:

@@ -41,46 +41,7 @@ QUEUE_SIZE = 256
 # keeps only its verdict line; the ten "It was a …" digits share one row. The editor fits the 512 px
 # canvas into its block less 30 px each side: a 390 px wide block shows it at 64% (328 px), and 390 px
 # of height is what that needs.
-PHONE_CSS = """
-@media (max-width: 640px) {
-  .gradio-container { --layout-gap: 8px !important; }
-  .gradio-container .main { padding: 4px 8px 16px !important; }
-  #intro h1 { font-size: 1.25rem !important; margin: 0 !important; }
-  #intro p { display: none; }
-  #model-choice { padding: 4px 6px !important; }
-  #model-choice > span:first-of-type {
-    position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
-  }
-  #model-choice .wrap:has(> label) {
-    flex-wrap: nowrap !important; overflow-x: auto; scrollbar-width: none; gap: 6px !important;
-  }
-  #model-choice .wrap:has(> label)::before {
-    content: "Model"; align-self: center; flex: none; font-size: 0.8rem; color: var(--block-title-text-color);
-  }
-  #model-choice label {
-    flex: none !important; white-space: nowrap; padding: 2px 8px !important; font-size: 0.8rem !important;
-  }
-  #sketchpad {
-    height: 390px !important; width: calc(100% + 16px) !important; margin: 0 -8px !important;
-    border-left: 0 !important; border-right: 0 !important; border-radius: 0 !important;
-  }
-  #sketchpad > label { display: none !important; }
-  #sketchpad .top-panel { right: 4px !important; }
-  #sketchpad .toolbar-wrap {
-    top: 2px !important; left: 4px !important; right: auto !important; width: auto !important;
-    flex-direction: row !important;
-  }
-  #sketchpad .toolbar-wrap .half-container { flex-direction: row !important; padding: 0 4px !important; }
-  #sketchpad .toolbar-wrap .half-container:last-child {
-    border-top: 0 !important; border-left: 1px solid var(--block-border-color);
-  }
-  #it-was .row { flex-wrap: nowrap !important; gap: 2px !important; }
-  #it-was .it-was-digit { min-width: 0 !important; flex: 1 1 0 !important; padding: 6px 0 !important; }
-  #answer { min-height: 48px !important; }
-  #answer h3 { margin: 0 !important; }
-  #answer h3 + p { display: none; }
-}
-"""
+PHONE_CSS = (HERE / "phone.css").read_text()
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
@@ -98,27 +59,32 @@ class DrawTab:
     outputs: list[gr.components.Component]
 
 
+def digit_sketchpad() -> gr.Sketchpad:
+    """A square canvas with one black brush and an eraser: no layers, colours or transforms to get lost in."""
+    return gr.Sketchpad(
+        label="Draw one digit",
+        elem_id="sketchpad",
+        image_mode="RGBA",  # the strokes' alpha is the ink
+        type="pil",  # decoded once by Gradio and handed over as is: no array copies of the canvas
+        format="png",
+        canvas_size=(CANVAS, CANVAS),
+        fixed_canvas=True,
+        height=480,
+        layers=False,
+        transforms=(),
+        brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK], default_color=INK, color_mode="fixed"),
+        eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
+        buttons=[],
+    )
+
+
 def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> DrawTab:
     """Sketchpad and clear beside the answer, what the network sees and "It was a …"; examples and upload below."""
     # On a phone the columns stack: canvas, then the answer, then the rest, so the answer stays in reach.
     with gr.Tab("Draw", id="draw"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                sketchpad = gr.Sketchpad(
-                    label="Draw one digit",
-                    elem_id="sketchpad",
-                    image_mode="RGBA",  # the strokes' alpha is the ink
-                    type="pil",  # decoded once by Gradio and handed over as is: no array copies of the canvas
-                    format="png",
-                    canvas_size=(CANVAS, CANVAS),
-                    fixed_canvas=True,
-                    height=480,
-                    layers=False,
-                    transforms=(),
-                    brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK], default_color=INK, color_mode="fixed"),
-                    eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
-                    buttons=[],
-                )
+                sketchpad = digit_sketchpad()
                 clear = gr.Button("Clear", variant="secondary", elem_id="clear")
             with gr.Column(scale=2):
                 answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")

@@ -169,12 +169,9 @@ def command_convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The CLI's subcommands and flags, with their defaults."""
-    parser = argparse.ArgumentParser(prog="python -m mnist_core", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_train_command(commands: argparse._SubParsersAction) -> None:
+    """`train` and its flags: one for each TrainConfig field, with its default, and a few for the run itself."""
     defaults = TrainConfig()
-
     train_parser = commands.add_parser("train", help="train a model on MNIST")
     train_parser.add_argument("--model", choices=TRAINABLE, default=defaults.model)
     train_parser.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden), help="MLP hidden sizes")
@@ -204,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument("--out", help=f"checkpoint to write (default: runs/<model>{SUFFIX})")
     train_parser.set_defaults(run=command_train)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's subcommands and flags, with their defaults."""
+    parser = argparse.ArgumentParser(prog="python -m mnist_core", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    add_train_command(commands)
     ensemble_parser = commands.add_parser("ensemble", help="combine checkpoints into one that averages them")
     ensemble_parser.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT")
     ensemble_parser.add_argument("--out", required=True, help="ensemble checkpoint to write")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -97,6 +97,32 @@ def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimiz
     raise ValueError(f"unknown optimizer {config.optimizer!r}: choose adam, adamw or sgd")
 
 
+def shuffled_batches(
+    images: torch.Tensor, labels: torch.Tensor, batch_size: int, generator: torch.Generator
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """One epoch: (float images in [0, 1], labels) batches in a fresh random order, the ragged last one dropped."""
+    order = torch.randperm(len(images), generator=generator)
+    # One gather and one conversion per epoch: per-batch indexing would cost more than a small model's step.
+    epoch_images, epoch_labels = to_float(images[order]), labels[order]
+    for step in range(steps_per_epoch(len(images), batch_size)):
+        part = slice(step * batch_size, (step + 1) * batch_size)
+        yield epoch_images[part], epoch_labels[part]
+
+
+def checkpoint_meta(config: TrainConfig, summary: dict, epochs: int, seconds: float, images: torch.Tensor, labels: torch.Tensor) -> dict:
+    """What a checkpoint records of its training: test figures, the config, time, and which data."""
+    return {
+        **as_checkpoint_metrics(summary),
+        "epochs": epochs,
+        "train_config": {
+            **asdict(config), "hidden": list(config.hidden), "data": list(config.data),
+            "augment_config": config.augment_config.as_dict(),
+        },
+        "training_seconds": round(seconds, 1),
+        "train_data_sha256": fingerprint(images, labels),
+    }
+
+
 def train(
     config: TrainConfig,
     train_data: tuple[torch.Tensor, torch.Tensor],
@@ -110,58 +136,41 @@ def train(
     on_step(model, steps done so far, batch loss) runs after every optimiser step, in train mode;
     on_epoch(report) after every epoch. Callers show progress through them (a tqdm bar, a live plot).
     """
+    if config.epochs < 1:
+        raise MnistCoreError(f"Train for at least one epoch (not {config.epochs}).")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    device = torch.device(config.device)
-    images, labels = train_data
+    device, (images, labels) = torch.device(config.device), train_data
     model = initial_model(config).to(device)
     optimizer = make_optimizer(config, model)
-    steps = steps_per_epoch(len(images), config.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=max(1, config.epochs * steps))
+    total_steps = config.epochs * steps_per_epoch(len(images), config.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total_steps)
     augment_config = config.augment_config.scaled(config.augment_strength)
-    started = time.perf_counter()
-    epochs_done, summary = 0, None
+    started, step, summary = time.perf_counter(), 0, None
     for epoch in range(1, config.epochs + 1):
-        epoch_started = time.perf_counter()
+        epoch_started, total_loss, correct, seen = time.perf_counter(), 0.0, 0, 0
         model.train()
-        order = torch.randperm(len(images), generator=generator)
-        # One gather and one conversion per epoch: per-batch indexing would cost more than a small model's step.
-        epoch_images, epoch_labels = to_float(images[order]), labels[order]
-        total_loss, correct, seen = 0.0, 0, 0
-        for step in range(steps):
-            batch = epoch_images[step * config.batch_size:(step + 1) * config.batch_size]
-            target = epoch_labels[step * config.batch_size:(step + 1) * config.batch_size].to(device)
+        for batch, target in shuffled_batches(images, labels, config.batch_size, generator):
             if config.augment:
                 batch = augment_batch(batch, generator, augment_config)
             logits = model(batch.to(device))
-            loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
+            loss = F.cross_entropy(logits, target.to(device), label_smoothing=config.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             scheduler.step()
+            step, seen = step + 1, seen + len(target)
             total_loss += loss.item() * len(target)
-            correct += int((logits.argmax(1) == target).sum())
-            seen += len(target)
+            correct += int((logits.argmax(1).cpu() == target).sum())
             if on_step:
-                on_step(model, (epoch - 1) * steps + step + 1, loss.item())
+                on_step(model, step, loss.item())
             if should_stop():
                 break
-        summary = evaluate(model, *test_data)
-        epochs_done = epoch
+        summary = evaluate(model, *test_data)  # the last epoch's is the checkpoint's: measured once
         if on_epoch:
             seconds = time.perf_counter() - epoch_started
             on_epoch(EpochReport(epoch, total_loss / seen, correct / seen, summary["accuracy"], seconds))
         if should_stop():
             break
     model.eval()
-    meta = {
-        **as_checkpoint_metrics(summary or evaluate(model, *test_data)),  # the last epoch's, not measured twice
-        "epochs": epochs_done,
-        "train_config": {
-            **asdict(config), "hidden": list(config.hidden), "data": list(config.data),
-            "augment_config": config.augment_config.as_dict(),
-        },
-        "training_seconds": round(time.perf_counter() - started, 1),
-        "train_data_sha256": fingerprint(images, labels),
-    }
-    return model.cpu(), meta
+    return model.cpu(), checkpoint_meta(config, summary, epoch, time.perf_counter() - started, images, labels)
