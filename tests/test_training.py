@@ -5,17 +5,23 @@ import torch
 
 from mnist_core.augment import augment_batch
 from mnist_core.evaluate import evaluate, to_float
-from mnist_core.model import MLP, Ensemble, MnistModel, build_model
+from mnist_core.model import (
+    ARCHITECTURES,
+    MLP,
+    TRAINABLE,
+    Ensemble,
+    MnistModel,
+    build_model,
+    describe,
+    describe_layers,
+)
 from mnist_core.train import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
-def small_mnist(mnist_dir):
+def small_mnist(mnist_train, mnist_test):
     """5,000 training and 2,000 test images of the real set."""
-    from mnist_core.data import load_tensors
-
-    (train_x, train_y), (test_x, test_y) = load_tensors(True, mnist_dir), load_tensors(False, mnist_dir)
-    return (train_x[:5000], train_y[:5000]), (test_x[:2000], test_y[:2000])
+    return (mnist_train[0][:5000], mnist_train[1][:5000]), (mnist_test[0][:2000], mnist_test[1][:2000])
 
 
 @pytest.mark.parametrize("model", [MnistModel(), MLP((64, 32))])
@@ -32,10 +38,19 @@ def test_ensemble_returns_the_log_of_its_members_mean_probability():
     assert isinstance(ensemble.members[0], MLP)
 
 
-def test_models_are_fully_connected():
-    model = build_model("mlp", hidden=(128, 64))
-    kinds = {type(module).__name__ for module in model.modules()}
+@pytest.mark.parametrize("config", [{"name": "linear"}, {"name": "mlp", "hidden": [128, 64]}, {"name": "ensemble", "members": [{"name": "mlp", "hidden": [16]}] * 2}])
+def test_every_registered_model_is_fully_connected_and_described(config):
+    assert set(ARCHITECTURES) == {"linear", "mlp", "ensemble"} and TRAINABLE == ("linear", "mlp")
+    kinds = {type(module).__name__ for module in build_model(**config).modules()}
     assert "Linear" in kinds and not any("Conv" in kind for kind in kinds)
+    expected = {"linear": "Single layer (the tutorial's) 784 → 10", "mlp": "MLP 784 → 128 → 64 → 10",
+                "ensemble": "Ensemble 2 × 784 → 16 → 10"}[config["name"]]
+    assert describe(config) == expected and describe_layers(config)
+
+
+def test_an_unknown_model_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match="unknown model 'cnn': choose one of linear, mlp, ensemble"):
+        build_model("cnn")
 
 
 def test_augmentation_keeps_shape_range_and_varies_per_image():
