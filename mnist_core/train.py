@@ -56,7 +56,7 @@ def steps_per_epoch(images: int, batch_size: int) -> int:
 
 @dataclass
 class EpochReport:
-    """What one epoch achieved, handed to a callback (the CLI prints it, the Train tab plots it)."""
+    """What one epoch achieved, handed to the on_epoch callback (to print it, or to plot it)."""
 
     epoch: int
     train_loss: float
