@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,15 +22,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log: Path | None = None, timeout: float = 180.0) -> subprocess.Popen:
-    """`python app.py` serving on HOST:port, returned once its page answers; its output goes to `log` (or nowhere)."""
+def start_server(
+    port: int, log: Path | None = None, timeout: float = 180.0, command: list[str] | None = None
+) -> subprocess.Popen:
+    """`python app.py` (or `command`) serving on HOST:port, returned once its page answers; output to `log` (or nowhere)."""
     env = dict(os.environ, GRADIO_SERVER_NAME=HOST, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - the server writes to it until stopped
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    command = command or [sys.executable, "app.py"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
-            raise RuntimeError(f"python app.py exited with status {process.returncode}; see {log or 'its output'}")
+            raise RuntimeError(f"{' '.join(command)} exited with status {process.returncode}; see {log or 'its output'}")
         try:
             with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=2) as response:
                 if response.status == 200 and b"<html" in response.read(4096).lower():
@@ -37,7 +41,7 @@ def start_server(port: int, log: Path | None = None, timeout: float = 180.0) -> 
         except OSError:
             time.sleep(0.05)
     stop_server(process)
-    raise TimeoutError(f"python app.py gave no page within {timeout:.0f} s; see {log or 'its output'}")
+    raise TimeoutError(f"{' '.join(command)} gave no page within {timeout:.0f} s; see {log or 'its output'}")
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -49,3 +53,53 @@ def stop_server(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def mouse_stroke(page, centre_x: float, centre_y: float, side: float, stroke: list[tuple[float, float]]) -> None:
+    """Draw one stroke with a Playwright page's mouse: points in [0, 1] of a square of `side` px around the centre."""
+    points = [(centre_x + x * side, centre_y + y * side) for x, y in stroke]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*point, steps=4)  # intermediate moves, as a hand makes
+    page.mouse.up()
+
+
+def proc_children(pid: int) -> list[int]:
+    """Every live descendant of `pid` (from /proc/<pid>/task/*/children)."""
+    found, queue = [], [pid]
+    while queue:
+        parent = queue.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += kids
+            queue += kids
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of `pid`, its reaped children (cutime, cstime) and its live descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for number, one in enumerate([pid, *proc_children(pid)]):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if number == 0 else 0)
+    return total / tick
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of `pid` and its live descendants, MiB."""
+    total = 0
+    for one in [pid, *proc_children(pid)]:
+        try:
+            match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{one}/status").read_text())
+        except OSError:
+            continue
+        total += int(match.group(1)) if match else 0
+    return total / 1024

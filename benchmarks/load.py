@@ -26,21 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._common import HOST, ROOT, free_port, start_server, stop_server
+from benchmarks._common import HOST, ROOT, cpu_seconds, free_port, start_server, stop_server
 from mnist_core.drawn import load_drawn_set
 
 DRAWN_DIR = ROOT.parent / "shared" / "drawn-digits-dev"
-
-
-def server_cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds the server process has used so far (0 when it is not ours to read)."""
-    if not pid:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def drawings(folder: Path, count: int) -> list[Path]:
@@ -99,7 +88,7 @@ def phase(url: str, clients: int, requests: int, gallery_clients: int, files: li
     # Warm up: the first gallery call loads torchvision and MNIST, the first drawing the model.
     pool[0].predict({"background": None, "layers": [], "composite": handle_file(str(files[0]))}, api_name="/predict")
     pool[0].predict(api_name="/gallery")
-    cpu_before = server_cpu_seconds(args.pid)
+    cpu_before = cpu_seconds(args.pid) if args.pid else 0.0
     predict, gallery = Tally(), Tally()
     stop = threading.Event()
     deadline = time.perf_counter() + args.deadline
@@ -135,7 +124,7 @@ def phase(url: str, clients: int, requests: int, gallery_clients: int, files: li
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\n{clients} drawing clients x {requests} requests + {gallery_clients} gallery clients, "
           f"{wall:.1f} s, load average {load}")
-    cpu = server_cpu_seconds(args.pid) - cpu_before
+    cpu = (cpu_seconds(args.pid) if args.pid else 0.0) - cpu_before
     if args.pid:
         answered = len(predict.seconds) + len(gallery.seconds)
         print(f"server CPU {cpu:.1f} s over {wall:.1f} s wall ({cpu / max(answered, 1) * 1000:.0f} ms per answered request)")

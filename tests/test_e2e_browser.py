@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks._common import mouse_stroke
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,12 +135,7 @@ def _draw(page, digit: str, strokes: dict = DIGIT_STROKES) -> None:
     for number, stroke in enumerate(strokes[digit]):
         if number:
             _wait_until_idle(page, f"stroke {number} of the {digit}")
-        points = [(cx + x * side, cy + y * side) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point, steps=4)
-        page.mouse.up()
+        mouse_stroke(page, cx, cy, side, stroke)
 
 
 def _label_block(page):
