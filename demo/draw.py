@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from demo.models import load_classifier, public_message
-from demo.pictures import evidence_picture, side_by_side, to_uint8, upscale
+from demo.pictures import evidence_picture, inline_png, side_by_side, to_uint8
 from mnist_core.attribution import evidence, method
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.predict import Prediction
@@ -16,10 +16,12 @@ from mnist_core.preprocess import open_image
 
 PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
 NO_DIGIT_IN_UPLOAD = "⚠️ No digit found in the uploaded image: it is blank or of one colour. Upload a photo of one dark digit on a light background (or light on dark)."
-INPUT_SCALE = 10  # 28 x 28 shown as 280 x 280, the input and beside it why the network answered
+# The input and beside it why the network answered, 28 x 57 pixels sent as they are (a few hundred bytes,
+# inline: no file to fetch per stroke); the browser enlarges them with square pixels.
+SEEN_ALT = "the 1×28×28 input the network reads, and beside it why it answered"
 
-# (top 3 for gr.Label, verdict Markdown, the model input upscaled or None)
-DrawResult = tuple[dict[str, float] | None, str, np.ndarray | None]
+# (top 3 for gr.Label, verdict Markdown, the <img> of the model input and the why, or None)
+DrawResult = tuple[dict[str, float] | None, str, str | None]
 
 
 def _is_blank(image: Image.Image | np.ndarray | None) -> bool:
@@ -73,12 +75,12 @@ def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> 
     why = evidence(classifier.model, prediction.image, first, second)
     shape = "×".join(str(size) for size in prediction.image.shape)
     text = (
-        f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below left, enlarged {INPUT_SCALE}×). "
+        f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below left, enlarged). "
         f"Right, why: pixels that pushed it towards **{first}** in red, towards **{second}** in blue "
         f"({method(classifier.model)})."
     )
     picture = side_by_side(to_uint8(prediction.image), evidence_picture(prediction.image, why))
-    return top, text, upscale(picture, INPUT_SCALE)
+    return top, text, f'<img class="seen" src="{inline_png(picture)}" alt="{SEEN_ALT}">'
 
 
 def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:

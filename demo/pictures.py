@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
@@ -37,6 +40,13 @@ def side_by_side(*pictures: np.ndarray, gap: int = 1) -> np.ndarray:
     for picture in rgb[1:]:
         row += [spacer, picture]
     return np.concatenate(row, axis=1)
+
+
+def inline_png(picture: np.ndarray) -> str:
+    """A small picture as a data: URI, so the page shows it without fetching a file."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def display_scale(width: int, target: int = 960) -> int:

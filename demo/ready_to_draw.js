@@ -15,6 +15,28 @@
       tools[0].click();
     }
   };
+  // A stroke begun before that (right after Clear, when a prompt covers the canvas) would be lost: as the
+  // pen goes down there, select the brush first, then hand the press to the canvas once it is uncovered.
+  document.addEventListener("pointerdown", (event) => {
+    const pad = document.querySelector("#sketchpad");
+    if (event.handedOver || !pad || !pad.contains(event.target) || event.target.closest("button, .toolbar-wrap, .top-panel")) return;
+    const tools = pad.querySelectorAll(".toolbar-wrap .half-container:not(.right) button");
+    if (!tools.length || [...tools].some((tool) => tool.classList.contains("highlight"))) return;
+    event.stopPropagation();
+    tools[0].click();
+    const started = performance.now();
+    const handOver = () => {
+      const canvas = document.elementFromPoint(event.clientX, event.clientY);
+      if (!(canvas instanceof HTMLCanvasElement)) {
+        if (performance.now() - started < 1000) requestAnimationFrame(handOver);
+        return;
+      }
+      const press = new PointerEvent("pointerdown", event);
+      press.handedOver = true;
+      canvas.dispatchEvent(press);
+    };
+    requestAnimationFrame(handOver);
+  }, true);
   new MutationObserver(() => {
     clearTimeout(timer);
     timer = setTimeout(selectBrush, QUIET_MS);

@@ -17,7 +17,8 @@ from demo.training.tab import train_tab
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES_DIR = HERE / "examples"
-READY_TO_DRAW_JS = (HERE / "ready_to_draw.js").read_text()
+# The page's own script, run once on load: the same sketchpad upload sent once, and the brush always ready.
+PAGE_JS = "() => {{ ({})(); ({})(); }}".format(*((HERE / name).read_text() for name in ("upload_once.js", "ready_to_draw.js")))
 CLEAR_JS = "() => { const buttons = document.querySelectorAll('#sketchpad .top-panel button'); buttons[buttons.length - 1].click(); }"
 
 # A canvas near its on-screen size: the browser re-encodes it as PNG after every stroke, so a smaller
@@ -45,7 +46,7 @@ PHONE_CSS = (HERE / "phone.css").read_text()
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
-    "js": READY_TO_DRAW_JS,  # run once on page load
+    "js": PAGE_JS,
     # In <head> as it is: Gradio scopes launch(css=...) to the blocks, and the page's own margins lie outside them.
     "head": f"<style>{PHONE_CSS}</style>",
 }
@@ -89,13 +90,14 @@ def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> Draw
             with gr.Column(scale=2):
                 answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")
                 top3 = gr.Label(label="Top 3", num_top_classes=3, show_heading=False)
-                seen = gr.Image(
+                seen = gr.HTML(
                     label="What the network sees (1×28×28, enlarged) and why it answered",
-                    format="png",  # lossless: every one of the 784 pixels shows as it is
-                    image_mode="RGB",
-                    interactive=False,
-                    height=290,
-                    buttons=["download", "fullscreen"],
+                    show_label=True,
+                    container=True,
+                    elem_id="seen",
+                    min_height=290,
+                    # Every one of the 784 pixels as a crisp square, however large the page shows it.
+                    css_template="img.seen { image-rendering: pixelated; width: 100%; max-width: 570px; display: block; }",
                 )
                 teach_panel(sketchpad, training, model_name, choice)
         with gr.Row(equal_height=False):

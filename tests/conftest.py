@@ -97,3 +97,20 @@ def served_url(mnist_dir: Path):
             yield url
         finally:
             app.close()
+
+
+@pytest.fixture(scope="session")
+def seen_picture():
+    """Reads the Draw tab's "what the network sees" <img> (a data: URI PNG) back as an RGB array."""
+    import base64
+    import io
+    import re
+
+    import numpy as np
+    from PIL import Image
+
+    def read(html: str) -> np.ndarray:
+        encoded = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+        return np.array(Image.open(io.BytesIO(base64.b64decode(encoded))))
+
+    return read

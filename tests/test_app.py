@@ -68,14 +68,15 @@ def blank(fill: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np.ndarray:
 # --- Draw tab -------------------------------------------------------------------------------------
 
 
-def test_sketchpad_composites_of_real_drawings_are_read(drawn):
+def test_sketchpad_composites_of_real_drawings_are_read(drawn, seen_picture):
     """An alpha-only composite (transparent canvas, black ink) as an API caller sends it."""
     correct = 0
     for path, label in drawn:
         top, text, seen = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
         assert len(top) == 3 and all(0 <= p <= 1 for p in top.values())
-        # What it sees and, beside it, why: each 28 x 28 enlarged 10x, 10 px apart.
-        assert "1×28×28" in text and seen.shape == (280, 570, 3) and seen.dtype == np.uint8
+        # What it sees and, beside it, why: each 28 x 28, 1 px apart, inline; the page enlarges them.
+        picture = seen_picture(seen)
+        assert "1×28×28" in text and picture.shape == (28, 57, 3) and picture.dtype == np.uint8
         correct += max(top, key=top.get) == str(label)
     assert correct >= 0.8 * len(drawn), f"only {correct} of {len(drawn)} drawn digits read correctly"
 
@@ -324,13 +325,13 @@ def test_api_lists_predict_and_gallery(client):
     assert {"/predict", "/gallery"} <= set(endpoints)
 
 
-def test_api_predict_reads_real_drawn_digits(client, drawn):
+def test_api_predict_reads_real_drawn_digits(client, drawn, seen_picture):
     sample = drawn[:12]
     correct = 0
     for path, label in sample:
         top, text, seen = client.predict(sketch_file(path), api_name="/predict")
         assert len(top["confidences"]) == 3 and "1×28×28" in text
-        assert Image.open(seen).format == "PNG" and Image.open(seen).size == (570, 280)
+        assert seen.startswith('<img class="seen"') and seen_picture(seen).shape == (28, 57, 3)
         correct += top["label"] == str(label)
     assert correct >= 0.75 * len(sample)
 
