@@ -34,6 +34,7 @@ INK = "#000000"
 PREDICT_CONCURRENCY = 16
 OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
 QUEUE_SIZE = 256
+BLOB_SETS_KEPT = 256  # sketchpad blob sets in memory at once (see RecentBlobs), ~25 KB each
 # On a phone (narrow screens only; wider ones keep the desktop layout) the Draw tab is made to fit one
 # screen of a 390 x 844 phone: the sketchpad spans the screen, the answer shows below it and Clear without
 # scrolling, and Clear sits in the lower half, within thumb reach. The title drops its intro (the tabs say
@@ -60,9 +61,22 @@ class DrawTab:
     outputs: list[gr.components.Component]
 
 
+class RecentBlobs(dict):
+    """The sketchpad's store of uploaded canvas blobs, holding only the latest BLOB_SETS_KEPT sets.
+
+    Gradio 6.31 keeps each stroke's blobs until a drawing event names them, and from a page's second stroke
+    on no event does (it sends the uploaded files instead): unbounded, that store grows with every stroke.
+    """
+
+    def __setitem__(self, key: str, value: object) -> None:
+        super().__setitem__(key, value)
+        while len(self) > BLOB_SETS_KEPT:
+            del self[next(iter(self))]  # the oldest: a first stroke's event names its blobs within a second
+
+
 def digit_sketchpad() -> gr.Sketchpad:
     """A square canvas with one black brush and an eraser: no layers, colours or transforms to get lost in."""
-    return gr.Sketchpad(
+    pad = gr.Sketchpad(
         label="Draw one digit",
         elem_id="sketchpad",
         image_mode="RGBA",  # the strokes' alpha is the ink
@@ -77,6 +91,8 @@ def digit_sketchpad() -> gr.Sketchpad:
         eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
         buttons=[],
     )
+    pad.blob_storage = RecentBlobs()
+    return pad
 
 
 def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> DrawTab:

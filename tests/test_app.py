@@ -270,6 +270,23 @@ def test_the_default_model_shows_how_it_was_trained():
 # --- The page ------------------------------------------------------------------------------------
 
 
+def test_the_sketchpad_keeps_only_the_latest_canvas_blobs():
+    """Each stroke's blobs reach the server; from a page's second stroke on no event claims them."""
+    import gradio as gr
+    from gradio.components.image_editor import AcceptBlobs
+
+    from demo.ui import BLOB_SETS_KEPT, build_demo
+
+    pad = next(block for block in build_demo().blocks.values() if isinstance(block, gr.Sketchpad))
+    png = (EXAMPLES_DIR / sorted(path.name for path in EXAMPLES_DIR.glob("*.png"))[0]).read_bytes()
+    for stroke in range(BLOB_SETS_KEPT + 50):
+        for kind in ("background", "layer", "composite"):
+            data = {"type": kind, "index": 0 if kind == "layer" else None, "file": png, "id": f"stroke-{stroke}"}
+            pad.accept_blobs(AcceptBlobs(data=data, files=[("blob", png)]))
+    assert len(pad.blob_storage) == BLOB_SETS_KEPT
+    assert "stroke-0" not in pad.blob_storage and pad.blob_storage[f"stroke-{BLOB_SETS_KEPT + 49}"].composite == png
+
+
 def test_tabs_hold_only_the_four_tabs():
     """Anything else placed directly in gr.Tabs (a State, say) shows in the browser as an extra tab."""
     import gradio as gr
