@@ -131,10 +131,11 @@ def median_ms(step, repeat: int) -> float:
 
 
 def recorded_pngs(recording: dict, name: str, folder: Path) -> dict[str, Path]:
-    """The later stroke's background, layer and composite as the page uploaded them, written to `folder`."""
+    """The later stroke's background, layer and composite as the page uploaded them, written to `folder`
+    (a file the page did not upload again, being unchanged, as the first stroke uploaded it)."""
     paths = {}
-    for entry in recording["apps"][name]:
-        if entry["phase"] == browser_load.LATER_STROKE and entry["path"].endswith("/upload"):
+    for entry in recording["apps"][name]:  # in the order recorded: the later stroke's files replace the first's
+        if entry["phase"] in (browser_load.FIRST_STROKE, browser_load.LATER_STROKE) and entry["path"].endswith("/upload"):
             for file in entry.get("files", []):
                 path = folder / f"{name}-{file['filename']}"
                 path.write_bytes(recording["blobs"][file["sha256"]])
