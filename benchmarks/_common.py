@@ -1,4 +1,5 @@
-"""What several benchmarks share: a free loopback port, and `python app.py` started and stopped as a user runs it."""
+"""What several benchmarks (and the browser test) share: a free loopback port, the app and its bare peer started
+and stopped as a user runs them, headless Chromium's settings, a mouse stroke, a server's CPU and memory."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only: no benchmark reaches or exposes anything beyond this machine
+# The app, and a bare Gradio sketchpad to compare it with (benchmarks/peer_app.py), as commands.
+APPS = {"app": [sys.executable, "app.py"], "peer": [sys.executable, "-m", "benchmarks.peer_app"]}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
 
 
 def free_port() -> int:

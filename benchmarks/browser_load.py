@@ -29,7 +29,6 @@ import os
 import random
 import re
 import string
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -38,9 +37,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from benchmarks._common import HOST, ROOT, cpu_seconds, free_port, rss_mib, start_server, stop_server
+from benchmarks._common import APPS, HOST, ROOT, cpu_seconds, free_port, rss_mib, start_server, stop_server
 
-APPS = {"app": [sys.executable, "app.py"], "peer": [sys.executable, "-m", "benchmarks.peer_app"]}
 RECORDING = ROOT / "benchmarks" / "stroke_requests.json"
 FIRST_STROKE, LATER_STROKE, CLEAR = "stroke 1 (fresh page)", "stroke 3 (after Clear)", "Clear"
 SKIPPED = ("/static/", "/assets/", "/heartbeat/")  # fonts and scripts come from the browser's cache; heartbeat is per visit

@@ -17,21 +17,25 @@ import argparse
 import base64
 import hashlib
 import json
-import os
 import re
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks._common import HOST, ROOT, free_port, mouse_stroke, start_server, stop_server
+from benchmarks._common import (
+    APPS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HOST,
+    ROOT,
+    free_port,
+    mouse_stroke,
+    start_server,
+    stop_server,
+)
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-APPS = {"app": [sys.executable, "app.py"], "peer": [sys.executable, "-m", "benchmarks.peer_app"]}
 # One stroke per phase, in the drawing area's coordinates (centre 0, edges +-0.5), like the e2e test's 7.
 STROKES = {
     "stroke 1 (fresh page)": [(-0.27, -0.33), (0.0, -0.33), (0.27, -0.33), (0.12, 0.0), (-0.04, 0.38)],

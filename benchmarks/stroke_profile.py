@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks import browser_load
-from benchmarks._common import stop_server
+from benchmarks._common import APPS, stop_server
 
 # (category, pattern in a frame "function (file:line)"). A sample goes to the deepest frame matching a
 # specific category; only when none matches, to the deepest generic one (the server plumbing every request
@@ -50,7 +50,7 @@ SPECIFIC = [
     ("fn: preprocessing (crop, centre)", r"mnist_core/preprocess\.py"),
     ("fn: model forward", r"torch/nn/modules|mnist_core/model\.py"),
     ("fn: why (gradient x input)", r"mnist_core/attribution\.py"),
-    ("fn: pictures (side by side, upscale)", r"demo/pictures\.py"),
+    ("fn: pictures (side by side, inline PNG)", r"demo/pictures\.py"),
     ("fn: peer classify", r"classify \(benchmarks/peer_app\.py"),
 ]
 GENERIC = [
@@ -158,7 +158,7 @@ def app_steps(pngs: dict[str, Path]) -> dict:
     """The app's steps of one stroke as callables, from the Sketchpad's preprocess to the output's postprocess."""
     import gradio as gr
 
-    from demo import draw, pictures
+    from demo import draw
     from demo.models import DEFAULT_MODEL, load_classifier
     from demo.ui import build_demo
     from mnist_core.attribution import evidence
@@ -174,18 +174,14 @@ def app_steps(pngs: dict[str, Path]) -> dict:
     (first, _), (second, _) = prediction.top(2)
     why = evidence(classifier.model, prediction.image, first, second)
 
-    def picture():
-        return pictures.inline_png(pictures.side_by_side(
-            pictures.to_uint8(prediction.image), pictures.evidence_picture(prediction.image, why)))
-
-    shown = f'<img class="seen" src="{picture()}">'
+    shown = draw.seen_html(prediction, why)
     return {
         "Gradio Sketchpad preprocess (3 PNG decodes, type=pil)": lambda: pad.preprocess(payload),
         "fn classify_sketch, whole": lambda: draw.classify_sketch(sketch, DEFAULT_MODEL),
         "  sketch_ink (blank check, layers' alpha)": lambda: draw.sketch_ink(sketch),
         "  classifier.classify (preprocess + forward)": lambda: classifier.classify(ink),
         "  evidence (gradient x input)": lambda: evidence(classifier.model, prediction.image, first, second),
-        "  pictures (side by side, 57x28 inline PNG)": picture,
+        "  pictures (side by side, 57x28 inline PNG)": lambda: draw.seen_html(prediction, why),
         "Gradio HTML postprocess (the inline picture)": lambda: seen.postprocess(shown),
     }
 
@@ -227,7 +223,7 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=0.0, help="mean pause between strokes (0: back to back)")
     parser.add_argument("--duration", type=float, default=40.0, help="seconds of load (and of sampling) per server")
     parser.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
-    parser.add_argument("--apps", nargs="+", choices=list(browser_load.APPS), default=list(browser_load.APPS))
+    parser.add_argument("--apps", nargs="+", choices=list(APPS), default=list(APPS))
     parser.add_argument("--recording", type=Path, default=browser_load.RECORDING, help="benchmarks.record_stroke's JSON")
     parser.add_argument("--clear-every", type=int, default=2, help="strokes per drawing before a Clear")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request fails")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import reduce
 
 import numpy as np
+import torch
 from PIL import Image, ImageChops
 
 from demo.models import load_classifier, public_message
@@ -59,6 +60,12 @@ def verdict(prediction: Prediction) -> str:
     return f"### It's {article(first)} **{first}** ({p_first:.0%} sure)"
 
 
+def seen_html(prediction: Prediction, why: torch.Tensor) -> str:
+    """The <img> beside the answer: the model input and, right of it, each pixel's evidence, inline."""
+    picture = side_by_side(to_uint8(prediction.image), evidence_picture(prediction.image, why))
+    return f'<img class="seen" src="{inline_png(picture)}" alt="{SEEN_ALT}">'
+
+
 def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> DrawResult:
     """Classify one image with the chosen model; an empty canvas or unreadable image gives a message, never a digit."""
     if source is None:
@@ -79,8 +86,7 @@ def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> 
         f"Right, why: pixels that pushed it towards **{first}** in red, towards **{second}** in blue "
         f"({method(classifier.model)})."
     )
-    picture = side_by_side(to_uint8(prediction.image), evidence_picture(prediction.image, why))
-    return top, text, f'<img class="seen" src="{inline_png(picture)}" alt="{SEEN_ALT}">'
+    return top, text, seen_html(prediction, why)
 
 
 def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:

@@ -6,24 +6,27 @@
   // click never lands while the editor is still exporting or resetting its canvas.
   const QUIET_MS = 300;
   let timer = null;
+  // The brush button while no tool of the pad's toolbar is selected, else null.
+  const idleBrush = (pad) => {
+    const tools = pad ? pad.querySelectorAll(".toolbar-wrap .half-container:not(.right) button") : [];
+    return tools.length && ![...tools].some((tool) => tool.classList.contains("highlight")) ? tools[0] : null;
+  };
   const selectBrush = () => {
     const pad = document.querySelector("#sketchpad");
     const tracker = pad && pad.querySelector("[data-testid=status-tracker]");
     if (tracker && !tracker.classList.contains("hide")) return;
-    const tools = pad ? pad.querySelectorAll(".toolbar-wrap .half-container:not(.right) button") : [];
-    if (tools.length && ![...tools].some((tool) => tool.classList.contains("highlight"))) {
-      tools[0].click();
-    }
+    const brush = idleBrush(pad);
+    if (brush) brush.click();
   };
   // A stroke begun before that (right after Clear, when a prompt covers the canvas) would be lost: as the
   // pen goes down there, select the brush first, then hand the press to the canvas once it is uncovered.
   document.addEventListener("pointerdown", (event) => {
     const pad = document.querySelector("#sketchpad");
     if (event.handedOver || !pad || !pad.contains(event.target) || event.target.closest("button, .toolbar-wrap, .top-panel")) return;
-    const tools = pad.querySelectorAll(".toolbar-wrap .half-container:not(.right) button");
-    if (!tools.length || [...tools].some((tool) => tool.classList.contains("highlight"))) return;
+    const brush = idleBrush(pad);
+    if (!brush) return;
     event.stopPropagation();
-    tools[0].click();
+    brush.click();
     const started = performance.now();
     const handOver = () => {
       const canvas = document.elementFromPoint(event.clientX, event.clientY);

@@ -159,11 +159,11 @@ def train(
             loss.backward()
             optimizer.step()
             scheduler.step()
-            step, seen = step + 1, seen + len(target)
-            total_loss += loss.item() * len(target)
+            step, seen, batch_loss = step + 1, seen + len(target), loss.item()
+            total_loss += batch_loss * len(target)
             correct += int((logits.argmax(1).cpu() == target).sum())
             if on_step:
-                on_step(model, step, loss.item())
+                on_step(model, step, batch_loss)
             if should_stop():
                 break
         summary = evaluate(model, *test_data)  # the last epoch's is the checkpoint's: measured once

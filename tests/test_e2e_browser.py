@@ -9,24 +9,18 @@ Select it alone with `-m e2e`; it is part of the default run.
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
-from benchmarks._common import mouse_stroke
+from benchmarks._common import CHROMIUM, CHROMIUM_ARGS, mouse_stroke
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 SERVE_TIMEOUT_S = 120  # first page; generous for a loaded 2-core CI machine
 LABEL_TIMEOUT_MS = 60_000
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import time
 
 import pandas as pd
 import torch
-from PIL import Image
 
 from demo.models import model_title
+from demo.pictures import inline_png, upscale
 from demo.training.run import Run, Split, sample_indices
 
 
@@ -28,13 +26,6 @@ def accuracy_frame(run: Run | None) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=["epoch", "accuracy", "measured on"]) if rows else None
 
 
-def _png_data_url(image: torch.Tensor) -> str:
-    """A 28x28 uint8 image as an inline PNG, doubled with hard pixel edges."""
-    buffer = io.BytesIO()
-    Image.fromarray(image.numpy()).resize((56, 56), Image.Resampling.NEAREST).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] | None) -> str:
     """One sample digit with the model's answer under it (green right, red wrong, … before the first)."""
     if prediction is None:
@@ -44,7 +35,7 @@ def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] |
         colour = "#15803d" if digit == label else "#dc2626"
         answer = f'<b style="color:{colour}">{digit}</b> <small>{probability:.0%}</small>'
     return (
-        f'<div style="text-align:center;margin:2px"><img src="{_png_data_url(image)}" '
+        f'<div style="text-align:center;margin:2px"><img src="{inline_png(upscale(image.numpy(), 2))}" '
         f'alt="test digit {label}" width="56" height="56" style="image-rendering:pixelated;display:block"/>{answer}</div>'
     )
 
