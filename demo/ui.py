@@ -17,8 +17,17 @@ from demo.training.tab import train_tab
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES_DIR = HERE / "examples"
-# The page's own script, run once on load: the same sketchpad upload sent once, and the brush always ready.
-PAGE_JS = "() => {{ ({})(); ({})(); }}".format(*((HERE / name).read_text() for name in ("upload_once.js", "ready_to_draw.js")))
+# The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
+# each stroke; each unchanged drawing read back from the canvas and uploaded once.
+PAGE_SCRIPTS = ("ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js")
+
+
+def page_js(scripts: tuple[str, ...] = PAGE_SCRIPTS) -> str:
+    """One function for launch(js=...) that runs each of the page's scripts (files in demo/) in turn."""
+    return "() => {" + "".join(f" ({(HERE / name).read_text()})();" for name in scripts) + " }"
+
+
+PAGE_JS = page_js()
 CLEAR_JS = "() => { const buttons = document.querySelectorAll('#sketchpad .top-panel button'); buttons[buttons.length - 1].click(); }"
 
 # A canvas near its on-screen size: the browser re-encodes it as PNG after every stroke, so a smaller
