@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,11 +95,16 @@ def report_text(report: TeachReport) -> str:
     )
 
 
-def _teach_in_thread(model: torch.nn.Module, collection: Collection) -> tuple[torch.nn.Module, TeachReport]:
-    """Fine-tune on one torch thread, as the app serves (OpenMP's thread count is per thread)."""
-    torch.set_num_threads(1)
-    train, test = training_data()
-    return teach(model, collection, train, test, seconds=TEACH_SECONDS)
+def _teach_in_thread(
+    model: torch.nn.Module, collection: Collection, idle: threading.Event
+) -> tuple[torch.nn.Module, TeachReport]:
+    """Fine-tune on one torch thread, as the app serves (OpenMP's thread count is per thread); then set `idle`."""
+    try:
+        torch.set_num_threads(1)
+        train, test = training_data()
+        return teach(model, collection, train, test, seconds=TEACH_SECONDS)
+    finally:
+        idle.set()
 
 
 async def teach_handwriting(
@@ -118,23 +124,21 @@ async def teach_handwriting(
     if ticket is None:
         yield "⚠️ A training run of yours is going, or the queue is full; try again when it ends.", skip, skip, skip
         return
-    work = None
+    idle = threading.Event()  # set while no fine-tune of this call runs
+    idle.set()
     try:
         async for ahead in wait_turn(QUEUE, ticket):
             yield f"⏳ **Training queue: {ahead} ahead of you.**", skip, skip, skip
         yield f"Fine-tuning on your drawings (about {TEACH_SECONDS:.0f} s)…", skip, skip, skip
         base = load_classifier(current_model)
-        work = asyncio.ensure_future(asyncio.to_thread(_teach_in_thread, base.model, collection))
-        tuned, report = await asyncio.shield(work)
+        idle.clear()
+        tuned, report = await asyncio.shield(asyncio.to_thread(_teach_in_thread, base.model, collection, idle))
     except MnistCoreError as error:
         yield f"⚠️ {public_message(error)}", skip, skip, skip
         return
     finally:
         # A closed page cancels this generator, not the thread: the slot frees when the fine-tune really ends.
-        if work is None or work.done():
-            QUEUE.leave(ticket)
-        else:
-            work.add_done_callback(lambda _: QUEUE.leave(ticket))
+        QUEUE.leave_when(ticket, idle)
     meta = {
         **base.meta, "test_accuracy": report.mnist_after, "fine_tuned_on": report.trained_on,
         "fine_tuned_from": base.meta.get("path", ""),

@@ -152,7 +152,7 @@ def test_a_closed_page_keeps_the_queue_slot_until_the_fine_tune_really_ends(pen_
     from demo import teach as teach_module
     from demo.training.queue import QUEUE
 
-    monkeypatch.setattr(teach_module, "_teach_in_thread", lambda model, collection: time.sleep(0.6))
+    monkeypatch.setattr(teach_module, "_teach_in_thread", lambda model, collection, idle: (time.sleep(0.6), idle.set()))
     images, labels, _ = pen_test
 
     async def close_while_fine_tuning() -> tuple[int, int]:

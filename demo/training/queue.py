@@ -65,7 +65,7 @@ class TrainingQueue:
                 self._waiting.remove(ticket)
 
     def leave_when(self, ticket: object, finished: threading.Event) -> None:
-        """Leave once `finished` is set: a stopped run still holds its core until its current step ends."""
+        """Leave once `finished` is set: a stopped run, or one whose page closed, holds its core until it really ends."""
         if finished.is_set():
             self.leave(ticket)
         else:
