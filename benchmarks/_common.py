@@ -63,13 +63,15 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def mouse_stroke(page, centre_x: float, centre_y: float, side: float, stroke: list[tuple[float, float]]) -> None:
+def mouse_stroke(
+    page, centre_x: float, centre_y: float, side: float, stroke: list[tuple[float, float]], steps: int = 4
+) -> None:
     """Draw one stroke with a Playwright page's mouse: points in [0, 1] of a square of `side` px around the centre."""
     points = [(centre_x + x * side, centre_y + y * side) for x, y in stroke]
     page.mouse.move(*points[0])
     page.mouse.down()
     for point in points[1:]:
-        page.mouse.move(*point, steps=4)  # intermediate moves, as a hand makes
+        page.mouse.move(*point, steps=steps)  # intermediate moves, as a hand makes
     page.mouse.up()
 
 
@@ -111,3 +113,28 @@ def rss_mib(pid: int) -> float:
             continue
         total += int(match.group(1)) if match else 0
     return total / 1024
+
+
+def drawing_area(page, pad: str = "#sketchpad") -> tuple[float, float, float]:
+    """Centre (x, y) and side, in page pixels, of the sketchpad's drawing area.
+
+    The editor shows a canvas_size image, scaled by its zoom, centred in its pixi canvas; both the canvas
+    size (from the app's config) and the zoom (the editor's own readout) are read from the page.
+    """
+    box = page.locator(f"{pad} .pixi-target canvas").bounding_box()
+    if not box:
+        raise RuntimeError(f"the canvas of {pad} is not visible")
+    elem_id = pad.lstrip("#")
+    canvas_size = page.evaluate(
+        """id => { const c = (window.gradio_config || {}).components || [];
+                   const s = c.find(x => x.props && x.props.elem_id === id);
+                   return s ? s.props.canvas_size : null; }""", elem_id)
+    zoom_text = page.locator(f"{pad} .zoom-number").first.inner_text() if page.locator(
+        f"{pad} .zoom-number").count() else ""
+    zoom = re.search(r"(\d+(?:\.\d+)?)\s*%", zoom_text)
+    if canvas_size and zoom:
+        side = min(canvas_size) * float(zoom.group(1)) / 100
+    else:
+        side = 0.8 * min(box["width"], box["height"])
+    side = min(side, box["width"], box["height"])
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, side

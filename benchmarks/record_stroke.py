@@ -30,6 +30,7 @@ from benchmarks._common import (
     CHROMIUM_ARGS,
     HOST,
     ROOT,
+    drawing_area,
     free_port,
     mouse_stroke,
     start_server,
@@ -168,13 +169,6 @@ def wait_phase(page, recorder: Recorder, phase_start: int, quiet_s: float, timeo
         if quiet and ended:
             return
     print(f"  (phase {recorder.phase!r} did not settle within {timeout_s:.0f} s)")
-
-
-def drawing_area(page) -> tuple[float, float, float]:
-    """Centre (x, y) and side in page pixels of the sketchpad's canvas (its shown square)."""
-    box = page.locator("#sketchpad .pixi-target canvas").bounding_box()
-    side = 0.6 * min(box["width"], box["height"])
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, side
 
 
 def select_brush(page) -> None:

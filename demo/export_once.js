@@ -27,6 +27,7 @@
       return start(...args);
     };
     extract.pixels = (options) => {
+      if (!options || !options.target) return readBack(options); // the editor always names a layer and a frame
       const { x, y, width, height } = options.frame || {};
       const frame = `${x},${y},${width},${height},${options.resolution}`;
       const last = kept.get(options.target);

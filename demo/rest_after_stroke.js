@@ -3,9 +3,10 @@
   // pointer event on it, though nothing changes once a stroke is done. Where the browser composites
   // without a GPU (software rendering: some virtual machines and older computers, headless Chromium) a
   // redraw costs ~50 ms of the page's only thread, and the ten of them hold back the export of the
-  // drawing and the answer by half a second. So once a stroke has ended and its last state is on screen
-  // (two frames later), stop the loop: the editor starts it again by itself at the next pointer event
-  // or change. A press anywhere else or a key in between (Clear, an example, undo) leaves it running.
+  // drawing and the answer by half a second. The editor puts the whole stroke into its layer as the pen
+  // lifts, and the next frame shows it; so stop the loop right after that frame. The editor starts it
+  // again by itself at the next pointer event or change. A press anywhere else or a key in between
+  // (Clear, an example, undo) leaves it running.
   let presses = 0;
   let onCanvas = false;
   document.addEventListener("pointerdown", (event) => {
@@ -16,9 +17,10 @@
   document.addEventListener("pointerup", () => {
     if (!onCanvas) return;
     const stroke = presses;
-    requestAnimationFrame(() => requestAnimationFrame(() => {
+    // Frame callbacks run in the order asked for: the editor's loop asked for this frame before the pen lifted.
+    requestAnimationFrame(() => {
       const app = globalThis.__PIXI_APP__; // the editor's PixiJS application, which Gradio exposes for PixiJS's devtools
       if (app && stroke === presses) app.ticker.stop();
-    }));
+    });
   }, true);
 }

@@ -8,14 +8,16 @@ Select it alone with `-m e2e`; it is part of the default run.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from benchmarks._common import CHROMIUM, CHROMIUM_ARGS, mouse_stroke
+from benchmarks._common import CHROMIUM, CHROMIUM_ARGS, drawing_area, mouse_stroke
 
 pytestmark = pytest.mark.e2e
 
@@ -98,34 +100,10 @@ def page(browser, app_url):
     context.close()
 
 
-def _drawing_area(page) -> tuple[float, float, float]:
-    """Centre (x, y) and side, in page pixels, of the sketchpad's drawing area.
-
-    The editor shows a canvas_size image, scaled by its zoom, centred in its pixi canvas; both the canvas
-    size (from the app's config) and the zoom (the editor's own readout) are read from the page.
-    """
-    box = page.locator(f"{SKETCHPAD} .pixi-target canvas").bounding_box()
-    assert box, "the sketchpad's canvas is not visible"
-    elem_id = SKETCHPAD.lstrip("#")
-    canvas_size = page.evaluate(
-        """id => { const c = (window.gradio_config || {}).components || [];
-                   const s = c.find(x => x.props && x.props.elem_id === id);
-                   return s ? s.props.canvas_size : null; }""", elem_id)
-    zoom_text = page.locator(f"{SKETCHPAD} .zoom-number").first.inner_text() if page.locator(
-        f"{SKETCHPAD} .zoom-number").count() else ""
-    zoom = re.search(r"(\d+(?:\.\d+)?)\s*%", zoom_text)
-    if canvas_size and zoom:
-        side = min(canvas_size) * float(zoom.group(1)) / 100
-    else:
-        side = 0.8 * min(box["width"], box["height"])
-    side = min(side, box["width"], box["height"])
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, side
-
-
 def _draw(page, digit: str, strokes: dict = DIGIT_STROKES) -> None:
     """Draw `digit` with mouse strokes: press, move through the points, release; as a person, wait for the
     sketchpad to settle before the next stroke."""
-    cx, cy, side = _drawing_area(page)
+    cx, cy, side = drawing_area(page)
     for number, stroke in enumerate(strokes[digit]):
         if number:
             _wait_until_idle(page, f"stroke {number} of the {digit}")
@@ -228,6 +206,39 @@ def test_a_stroke_right_after_clear_is_drawn_and_each_file_is_uploaded_once(page
         print(f"\nbrowser: pointer-up to answer {', '.join(f'{s * 1000:.0f} ms' for s in seconds)}; "
               f"uploads per stroke {counts}")
     assert all(count <= 3 for count in counts), f"uploads per stroke: {counts}"
+
+
+def test_the_canvas_shows_the_whole_stroke_once_its_render_loop_rests(page):
+    """Two frames after a stroke the page stops the editor's render loop (demo/rest_after_stroke.js): by
+    then the screen must show the stroke to its very end, with the pointer lying still where it ended."""
+    cx, cy, side = drawing_area(page)
+    stroke = [(-0.3, -0.3), (0.0, 0.0), (0.3, 0.3)]
+    mouse_stroke(page, cx, cy, side, stroke)
+    _wait_until_idle(page, "the stroke")
+    assert page.evaluate("() => !globalThis.__PIXI_APP__.ticker.started"), "the editor's render loop still runs"
+    canvas = page.locator(f"{SKETCHPAD} .pixi-target canvas")
+    box = canvas.bounding_box()
+    shot = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
+    scale = shot.width / box["width"]
+
+    def darkest(x: float, y: float) -> int:
+        """The darkest grey on screen within 3 px of the drawing area's point (x, y)."""
+        px, py = int((cx + x * side - box["x"]) * scale), int((cy + y * side - box["y"]) * scale)
+        return shot.crop((px - 3, py - 3, px + 4, py + 4)).getextrema()[0]
+
+    for x, y in stroke:
+        assert darkest(x, y) < 100, f"no ink on screen at {(x, y)} of the stroke (darkest grey {darkest(x, y)})"
+    assert darkest(0.3, -0.3) > 200, "ink on screen where the stroke never went"
+
+
+def test_an_example_loaded_over_a_drawing_is_read_as_the_example(page):
+    """Draw a 1, then load the example 4: the answer is 4. The page hands out the last read-back of an
+    unchanged canvas (demo/export_once.js); an example changes the canvas, and must not be read as the 1."""
+    _draw(page, "1")
+    _wait_for_label(page, "1")
+    _wait_until_idle(page, "the 1")
+    page.locator("img[src*='4_00102']").first.click()
+    _wait_for_label(page, "4")
 
 
 def test_gallery_renders_a_batch_grid(page):

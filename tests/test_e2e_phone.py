@@ -23,12 +23,13 @@ from test_e2e_browser import (  # noqa: F401  (app_url and browser are fixtures,
     SKETCHPAD,
     WORLD_STROKES,
     _assert_ready_to_draw,
-    _drawing_area,
     _wait_for_label,
     _wait_until_idle,
     app_url,
     browser,
 )
+
+from benchmarks._common import drawing_area
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +70,7 @@ def _in_viewport(box: dict, what: str) -> None:
 
 
 def _drawing_box(page) -> dict:
-    cx, cy, side = _drawing_area(page)
+    cx, cy, side = drawing_area(page)
     return {"x": cx - side / 2, "y": cy - side / 2, "width": side, "height": side}
 
 
@@ -77,7 +78,7 @@ def _touch_draw(page, cdp, digit: str, strokes: dict) -> None:
     """Draw `digit` with one finger: touch down, slide through the points, lift; wait for the sketchpad to settle
     between strokes, as a person waits for the ink. The page must not scroll at any moment of it."""
     scroll_y = page.evaluate("() => window.scrollY")
-    cx, cy, side = _drawing_area(page)
+    cx, cy, side = drawing_area(page)
     for number, stroke in enumerate(strokes[digit]):
         if number:
             _wait_until_idle(page, f"stroke {number} of the {digit}")
