@@ -10,7 +10,7 @@ strokes of 14 writers in Istanbul) drawn with the mouse, stroke by stroke, as a 
 each stroke, waiting for its answer before the next. For every stroke the page itself times the lift of
 the pointer to the change of the answer's picture (in-page clocks: no polling from here), and counts the
 uploads the stroke sends. Prints per page: strokes, p50 / p90 / p99 / max milliseconds, uploads per
-stroke, and the digits whose last answer was right.
+stroke, the digits whose last answer was right, and what each misread digit was read as.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ class PageRun:
     missed: int = 0
     right: int = 0
     digits: int = 0
+    misread: list[str] = field(default_factory=list)  # "label: answer" of each digit not read right
     upload_count: int = 0
 
 
@@ -139,9 +140,13 @@ def draw_digit(run: PageRun, digit: PenDigit) -> None:
             run.missed += 1
         page.wait_for_timeout(PAUSE_MS)
         run.uploads.append(run.upload_count)
-    answer = page.locator("#answer").inner_text()
+    answer = page.locator("#answer").inner_text().strip()
+    read = re.search(r"It's an? (\d)", answer)  # "It's a 7 (98% sure)", "It's an 8 …"; a question is unsure
     run.digits += 1
-    run.right += bool(re.search(rf"It's a {digit.label}\b", answer))
+    if read and int(read.group(1)) == digit.label:
+        run.right += 1
+    else:
+        run.misread.append(f"{digit.label}: {answer.splitlines()[-1] if answer else '(no answer)'}")
 
 
 def report(runs: list[PageRun]) -> None:
@@ -153,6 +158,9 @@ def report(runs: list[PageRun]) -> None:
         q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
         print(f"{run.name:8s} {len(run.seconds):7d} {q[49]:7.0f} {q[89]:7.0f} {q[98]:7.0f} {ms[-1]:7.0f} {run.missed:6d} "
               f"{statistics.mean(run.uploads):14.2f} {run.right:5d}/{run.digits:<5d}")
+    for run in runs:
+        if run.misread:
+            print(f"{run.name} misread: " + "; ".join(run.misread))
     if len(runs) == 2 and runs[0].seconds and runs[1].seconds:
         ratio = statistics.median(runs[0].seconds) / statistics.median(runs[1].seconds)
         print(f"p50 {runs[0].name} / {runs[1].name}: {ratio:.2f}")
