@@ -146,7 +146,7 @@ def draw_digit(run: PageRun, digit: PenDigit) -> None:
     if read and int(read.group(1)) == digit.label:
         run.right += 1
     else:
-        run.misread.append(f"{digit.label}: {answer.splitlines()[-1] if answer else '(no answer)'}")
+        run.misread.append(f"{digit.label}: {answer.splitlines()[0] if answer else '(no answer)'}")
 
 
 def report(runs: list[PageRun]) -> None:
