@@ -63,8 +63,8 @@ document.addEventListener('DOMContentLoaded', () => {
   }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
 });
 """
-ANSWER_JS = "() => window.__answers.some((t) => t > window.__lifted)"
-LATENCY_JS = "() => window.__answers.find((t) => t > window.__lifted) - window.__lifted"
+# Milliseconds from the last lift to the first answer after it; null (keep waiting) until that answer shows.
+LATENCY_JS = "() => { const t = window.__answers.find((t) => t > window.__lifted); return t ? t - window.__lifted : null; }"
 
 
 @dataclass
@@ -134,8 +134,8 @@ def draw_digit(run: PageRun, digit: PenDigit) -> None:
         run.upload_count = 0
         mouse_stroke(page, *area, stroke, steps=1)
         try:
-            page.wait_for_function(ANSWER_JS, timeout=ANSWER_TIMEOUT_MS, polling=50)
-            run.seconds.append(page.evaluate(LATENCY_JS) / 1000)
+            latency = page.wait_for_function(LATENCY_JS, timeout=ANSWER_TIMEOUT_MS, polling=50)
+            run.seconds.append(latency.json_value() / 1000)
         except Exception:  # noqa: BLE001 - a stroke with no answer is counted, not fatal
             run.missed += 1
         page.wait_for_timeout(PAUSE_MS)
