@@ -9,6 +9,7 @@ import gradio as gr
 
 from demo.draw import PROMPT, classify_sketch, classify_upload
 from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCES, SPLITS, gallery_batch, next_batch
+from demo.guards import guard_sketchpad
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
 from demo.teach import teach_panel
@@ -43,7 +44,6 @@ INK = "#000000"
 PREDICT_CONCURRENCY = 16
 OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
 QUEUE_SIZE = 256
-BLOB_SETS_KEPT = 256  # sketchpad blob sets in memory at once (see RecentBlobs), ~25 KB each
 # On a phone (narrow screens only; wider ones keep the desktop layout) the Draw tab is made to fit one
 # screen of a 390 x 844 phone: the sketchpad spans the screen, the answer shows below it and Clear without
 # scrolling, and Clear sits in the lower half, within thumb reach. The title drops its intro (the tabs say
@@ -70,19 +70,6 @@ class DrawTab:
     outputs: list[gr.components.Component]
 
 
-class RecentBlobs(dict):
-    """The sketchpad's store of uploaded canvas blobs, holding only the latest BLOB_SETS_KEPT sets.
-
-    Gradio 6.31 keeps each stroke's blobs until a drawing event names them, and from a page's second stroke
-    on no event does (it sends the uploaded files instead): unbounded, that store grows with every stroke.
-    """
-
-    def __setitem__(self, key: str, value: object) -> None:
-        super().__setitem__(key, value)
-        while len(self) > BLOB_SETS_KEPT:
-            del self[next(iter(self))]  # the oldest: a first stroke's event names its blobs within a second
-
-
 def digit_sketchpad() -> gr.Sketchpad:
     """A square canvas with one black brush and an eraser: no layers, colours or transforms to get lost in."""
     pad = gr.Sketchpad(
@@ -100,8 +87,7 @@ def digit_sketchpad() -> gr.Sketchpad:
         eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
         buttons=[],
     )
-    pad.blob_storage = RecentBlobs()
-    return pad
+    return guard_sketchpad(pad)  # blobs, sizes and layers checked before Gradio keeps or decodes them
 
 
 def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> DrawTab:

@@ -275,7 +275,8 @@ def test_the_sketchpad_keeps_only_the_latest_canvas_blobs():
     import gradio as gr
     from gradio.components.image_editor import AcceptBlobs
 
-    from demo.ui import BLOB_SETS_KEPT, build_demo
+    from demo.guards import BLOB_SETS_KEPT
+    from demo.ui import build_demo
 
     pad = next(block for block in build_demo().blocks.values() if isinstance(block, gr.Sketchpad))
     png = (EXAMPLES_DIR / sorted(path.name for path in EXAMPLES_DIR.glob("*.png"))[0]).read_bytes()

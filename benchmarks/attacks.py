@@ -1,0 +1,111 @@
+"""Requests a hostile visitor sends (issue 23's table), each one bounded, for tests/test_hostile.py and
+benchmarks.hostile. Every function targets only the loopback URL it is given.
+
+Each takes the app's base URL (ending in "/"); none raises on a refused request: they return what the server
+answered (status and text) so the caller can assert it was refused in one sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from ipaddress import ip_address
+from urllib.parse import urlparse
+
+import httpx
+from PIL import Image, ImageDraw
+
+TIMEOUT = httpx.Timeout(60.0)
+PNG = "image/png"
+VERDICT = re.compile(r"It's an? \*\*(\d)\*\*")
+
+
+def loopback_only(url: str) -> str:
+    """The URL as given, or ValueError unless it names a loopback address (127.0.0.0/8)."""
+    host = urlparse(url).hostname or ""
+    if not (host == "localhost" or (host.replace(".", "").isdigit() and ip_address(host).is_loopback)):
+        raise ValueError(f"attacks target loopback only, not {host!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def token() -> str:
+    """A made-up session hash or blob id, as the page makes them."""
+    return secrets.token_hex(6)
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """An image encoded as PNG."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+def stroke_png(side: int = 512) -> bytes:
+    """A sketchpad layer as the page sends it: a transparent canvas with a black '1' drawn in alpha."""
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(side // 2, side // 6), (side // 2, side * 5 // 6)], fill=(0, 0, 0, 255), width=side // 16)
+    return png_bytes(image)
+
+
+def bomb_png(side: int = 13_000) -> bytes:
+    """A 1-bit PNG of side x side white pixels: ~tens of KB on the wire, side² x 4 bytes once decoded to RGBA."""
+    return png_bytes(Image.new("1", (side, side), 1))
+
+
+def config(url: str) -> dict:
+    """The page's config: component ids and dependencies."""
+    return httpx.get(f"{loopback_only(url)}config", timeout=TIMEOUT).json()
+
+
+def sketchpad_id(url: str) -> int:
+    """The sketchpad's component id, as the page's accept_blobs posts name it."""
+    return next(c["id"] for c in config(url)["components"] if c.get("props", {}).get("elem_id") == "sketchpad")
+
+
+def accept_blobs(url: str, pad: int, *, session: str, blob: str, kind: str = "layer", index: str = "0",
+                 data: bytes | None = None, name: str = "layer_0.png") -> httpx.Response:
+    """One accept_blobs post as the page sends it, with any field the caller chooses."""
+    fields = {"id": blob, "type": kind, "index": index, "component_id": str(pad), "fn_name": "accept_blobs",
+              "session_hash": session}
+    files = {"file": (name, data if data is not None else stroke_png(), PNG)}
+    return httpx.post(f"{loopback_only(url)}gradio_api/component_server/", data=fields, files=files, timeout=TIMEOUT)
+
+
+def upload(url: str, data: bytes, name: str = "layer.png") -> str:
+    """Upload one file as the page does; the server path it got."""
+    reply = httpx.post(f"{loopback_only(url)}gradio_api/upload", files={"files": (name, data, PNG)}, timeout=TIMEOUT)
+    reply.raise_for_status()
+    return reply.json()[0]
+
+
+def file_data(path: str) -> dict:
+    """A FileData payload naming an uploaded file."""
+    return {"path": path, "meta": {"_type": "gradio.FileData"}}
+
+
+def call(url: str, api_name: str, data: list, headers: dict | None = None) -> str:
+    """POST /gradio_api/call/<api_name> and read its event stream to the end: the stream's text."""
+    url = loopback_only(url)
+    started = httpx.post(f"{url}gradio_api/call/{api_name}", json={"data": data}, headers=headers, timeout=TIMEOUT)
+    if started.status_code != 200:
+        return f"status {started.status_code}: {started.text}"
+    event_id = started.json()["event_id"]
+    return httpx.get(f"{url}gradio_api/call/{api_name}/{event_id}", headers=headers, timeout=TIMEOUT).text
+
+
+def predict_layers(url: str, paths: list[str]) -> str:
+    """The draw event with the given uploaded files as the sketchpad's layers (no background, no composite)."""
+    value = {"background": None, "layers": [file_data(path) for path in paths], "composite": None, "id": None}
+    return call(url, "predict", [value])
+
+
+def predict_stroke(url: str) -> str:
+    """A normal drawing (a '1' on the page's 512 px canvas) through the draw event: the event stream's text."""
+    return predict_layers(url, [upload(url, stroke_png())])
+
+
+def answered_digit(stream: str) -> str | None:
+    """The digit the draw event's verdict names ("It's a **1**"), or None (a message, a question, an error)."""
+    found = VERDICT.search(stream)
+    return found.group(1) if found else None

@@ -1,0 +1,102 @@
+"""Issue 23's hostile requests against `python app.py` on loopback, with the server's memory, disk and a normal
+drawing's answer time after each: `python -m benchmarks.hostile [--rows 1,2,...]`.
+
+Prints one line per row: what was sent, the server's RSS before / peak / after (MiB), files left in the temp
+folder, and the seconds a normal drawing took right after. Bounded: each row sends at most a few hundred
+requests and stops after its own time limit. tests/test_hostile.py asserts the same rows' budgets, faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from benchmarks import attacks
+from benchmarks._common import HOST, free_port, rss_mib, start_server, stop_server
+
+
+class Peak:
+    """The highest RSS of a process, sampled every 50 ms while in a with-block."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+
+    def __enter__(self) -> Peak:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mib(self.pid))
+            time.sleep(0.05)
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def temp_entries() -> int:
+    """Entries in the system temp folder (files and folders the server may leave)."""
+    return sum(1 for _ in Path(tempfile.gettempdir()).iterdir())
+
+
+def row_1(url: str) -> str:
+    """accept_blobs with a huge layer index, then wrong types and oversized blobs."""
+    pad = attacks.sketchpad_id(url)
+    replies = [attacks.accept_blobs(url, pad, session=attacks.token(), blob=attacks.token(), index="50000000") for _ in range(3)]
+    return f"index=50,000,000 x3: statuses {[r.status_code for r in replies]}"
+
+
+def row_2(url: str) -> str:
+    """A 13000 x 13000 1-bit PNG as the sketchpad's layer, 4 at once; then one upload named as 1000 layers."""
+    path = attacks.upload(url, attacks.bomb_png())
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: attacks.predict_layers(url, [path]), range(4)))
+    many = attacks.predict_layers(url, [attacks.upload(url, attacks.stroke_png())] * 1000)
+    refused = sum("event: error" in answer for answer in answers)
+    return f"13000² layer x4 at once: {refused}/4 refused; 1000 layers: {'refused' if 'event: error' in many else 'read'}"
+
+
+ROWS: dict[str, Callable[[str], str]] = {"1": row_1, "2": row_2}
+
+
+def measure(url: str, pid: int, row: str) -> None:
+    """Run one row, printing RSS before/peak/after, temp entries added and a normal drawing's time after."""
+    before, entries = rss_mib(pid), temp_entries()
+    started = time.perf_counter()
+    with Peak(pid) as peak:
+        what = ROWS[row](url)
+    spent = time.perf_counter() - started
+    time.sleep(1.0)
+    drawn = time.perf_counter()
+    digit = attacks.answered_digit(attacks.predict_stroke(url))
+    drawing = time.perf_counter() - drawn
+    print(
+        f"row {row}: {what} | {spent:.1f} s | RSS {before:.0f} -> peak {peak.peak:.0f} -> after {rss_mib(pid):.0f} MiB"
+        f" | temp entries +{temp_entries() - entries} | a drawing after: {digit} in {drawing:.2f} s",
+        flush=True,
+    )
+
+
+def main() -> None:
+    """Start the app on a free loopback port, replay the chosen rows, stop it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated rows of issue 23's table")
+    args = parser.parse_args()
+    port = free_port()
+    server = start_server(port)
+    try:
+        for row in args.rows.split(","):
+            measure(f"http://{HOST}:{port}/", server.pid, row.strip())
+    finally:
+        stop_server(server)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Refusals before Gradio keeps or decodes anything a visitor sends to the sketchpad (issue 23, rows 1 and 2).
+
+Gradio 6.31's sketchpad trusts its client: accept_blobs grows a list to whatever layer `index` it is sent and
+keeps every blob it gets; the draw event decodes each named layer to RGBA, however large and however many,
+before the app's callback runs. The page only ever sends one canvas-sized layer, a background and a
+composite, so anything else is refused here in one sentence, and the blob store is bounded in bytes as
+well as in sets.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import gradio as gr
+import PIL.Image
+from fastapi import HTTPException
+
+BLOB_KINDS = ("background", "layer", "composite")
+MAX_LAYERS = 1  # the page's sketchpad has layers=False: it sends layer 0 only
+MAX_SIDE = 800  # the page's canvas is 512 px; API callers may send up to this (the drawn-digit sets are 800 px)
+MAX_BLOB_BYTES = 2 * 2**20  # a 512 px RGBA canvas is 1 MiB raw; its PNG is smaller unless it is noise
+BLOB_SETS_KEPT = 256  # sketchpad blob sets in memory at once (see RecentBlobs), ~25 KB each from the page
+BLOB_BYTES_KEPT = 32 * 2**20  # ... and at most this many bytes of them, whatever each set holds
+MAX_ID_LENGTH = 64  # the page makes up ids of about a dozen characters
+TOO_LARGE = f"The drawing is too large: the sketchpad takes images of up to {MAX_SIDE}×{MAX_SIDE} pixels."
+TOO_MANY_LAYERS = f"The drawing has too many layers: the sketchpad takes {MAX_LAYERS}."
+NOT_AN_IMAGE = "The drawing is not an image that can be read."
+
+
+def blob_bytes(blobs: Any) -> int:
+    """Bytes held by one set of sketchpad blobs (background, layers, composite)."""
+    parts = [blobs.background, blobs.composite, *blobs.layers]
+    return sum(len(part) for part in parts if part is not None)
+
+
+class RecentBlobs(dict):
+    """The sketchpad's store of uploaded canvas blobs: the latest BLOB_SETS_KEPT sets, BLOB_BYTES_KEPT bytes at most.
+
+    Gradio 6.31 keeps each stroke's blobs until a drawing event names them, and from a page's second stroke
+    on no event does (it sends the uploaded files instead): unbounded, that store grows with every stroke.
+    """
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        # The oldest go first: a first stroke's event names its blobs within a second.
+        while len(self) > BLOB_SETS_KEPT or (len(self) > 1 and self.held_bytes() > BLOB_BYTES_KEPT):
+            del self[next(iter(self))]
+
+    def held_bytes(self) -> int:
+        """Bytes held by every set in the store."""
+        return sum(blob_bytes(blobs) for blobs in self.values())
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """An encoded image's width and height from its header, without decoding its pixels; None if unreadable."""
+    try:
+        with PIL.Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (PIL.Image.UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+
+
+def blob_refusal(data: dict, files: list) -> str:
+    """Why an accept_blobs post is not one the page would send, or ""."""
+    kind, blob_id = data.get("type"), data.get("id")
+    index = "null" if data.get("index") in (None, "") else str(data.get("index"))  # the form sends text, callers ints
+    if kind not in BLOB_KINDS or not isinstance(blob_id, str) or not 0 < len(blob_id) <= MAX_ID_LENGTH:
+        return "The sketchpad takes a background, a layer or a composite, under an id of up to 64 characters."
+    if kind == "layer" and index not in {str(number) for number in range(MAX_LAYERS)}:
+        return TOO_MANY_LAYERS
+    if kind != "layer" and index != "null":
+        return "Only layers are numbered."
+    if len(files) != 1 or len(files[0][1]) > MAX_BLOB_BYTES:
+        return f"Send one image of at most {MAX_BLOB_BYTES // 2**20} MB per post."
+    size = image_size(files[0][1])
+    if size is None:
+        return NOT_AN_IMAGE
+    if max(size) > MAX_SIDE:
+        return TOO_LARGE
+    return ""
+
+
+def guard_accept_blobs(accept: Callable) -> Callable:
+    """accept_blobs that refuses, with 400 and one sentence, any post the page would not send, before Gradio keeps it."""
+
+    @wraps(accept)
+    def guarded(data):
+        refusal = blob_refusal(data.data, data.files)
+        if refusal:
+            raise HTTPException(status_code=400, detail=refusal)
+        return accept(data)
+
+    guarded._is_server_fn = True  # what Gradio's component_server route checks before calling it
+    return guarded
+
+
+def encoded_size(file: Any) -> tuple[int, int] | None:
+    """The pixel size a sketchpad file or blob declares, read lazily from its header; None if unreadable."""
+    if file is None:
+        return None
+    if isinstance(file, (bytes, bytearray, memoryview)):
+        return image_size(bytes(file))
+    try:
+        with PIL.Image.open(file.path) as image:
+            return image.size
+    except (PIL.Image.UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+
+
+def guard_decoding(convert: Callable) -> Callable:
+    """The sketchpad's convert_and_format_image, refusing an image over MAX_SIDE before its pixels are decoded."""
+
+    @wraps(convert)
+    def guarded(file, *args, **kwargs):
+        if file is not None:
+            size = encoded_size(file)
+            if size is None:
+                raise gr.Error(NOT_AN_IMAGE, print_exception=False)
+            if max(size) > MAX_SIDE:
+                raise gr.Error(TOO_LARGE, print_exception=False)
+        return convert(file, *args, **kwargs)
+
+    return guarded
+
+
+def guard_layer_count(preprocess: Callable) -> Callable:
+    """The sketchpad's preprocess, refusing a value that names more than MAX_LAYERS layers before any is decoded."""
+
+    @wraps(preprocess)
+    def guarded(payload):
+        if payload is not None and len(payload.layers or []) > MAX_LAYERS:
+            raise gr.Error(TOO_MANY_LAYERS, print_exception=False)
+        return preprocess(payload)
+
+    return guarded
+
+
+def guard_sketchpad(pad: gr.Sketchpad) -> gr.Sketchpad:
+    """The sketchpad with its blob store bounded and every input checked before Gradio keeps or decodes it."""
+    pad.blob_storage = RecentBlobs()
+    pad.accept_blobs = guard_accept_blobs(pad.accept_blobs)
+    pad.convert_and_format_image = guard_decoding(pad.convert_and_format_image)
+    pad.preprocess = guard_layer_count(pad.preprocess)
+    return pad
