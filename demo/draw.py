@@ -12,6 +12,7 @@ from demo.models import load_classifier, public_message
 from demo.pictures import evidence_picture, inline_png, side_by_side, to_uint8
 from mnist_core.attribution import evidence, method
 from mnist_core.errors import EmptyImageError, MnistCoreError
+from mnist_core.model import NOT_DIGIT, NOT_DIGIT_NAME
 from mnist_core.predict import Prediction
 from mnist_core.preprocess import open_image
 
@@ -53,11 +54,32 @@ def article(digit: int) -> str:
 
 
 def verdict(prediction: Prediction) -> str:
-    """The sentence above the bars: the digit, or a question when the model is unsure."""
-    (first, p_first), (second, _) = prediction.top(2)
+    """The sentence above the bars: the digit, a question when the model is unsure, or that it is no digit."""
+    (first, p_first), (second, p_second) = prediction.top(2)
+    if not prediction.is_digit:
+        return (
+            f"### 🙃 That doesn't look like a digit ({prediction.not_digit:.0%} sure)\n\n"
+            f"<small>The nearest digits: {first} ({p_first:.0%}), {second} ({p_second:.0%}).</small>"
+        )
     if prediction.unsure:
         return f"### 🤔 Not sure — is it {article(first)} {first} or {article(second)} {second}?"
     return f"### It's {article(first)} **{first}** ({p_first:.0%} sure)"
+
+
+def bars(prediction: Prediction) -> dict[str, float]:
+    """What gr.Label shows: the three likeliest digits, and "not a digit" first when that is the answer."""
+    top = {str(digit): probability for digit, probability in prediction.top(3)}
+    if prediction.is_digit:
+        return top
+    return {NOT_DIGIT_NAME: prediction.not_digit, **dict(list(top.items())[:2])}
+
+
+def explained(prediction: Prediction) -> tuple[int, int, str, str]:
+    """Which two outputs the why picture contrasts (toward, against) and their names for the caption."""
+    (first, _), (second, _) = prediction.top(2)
+    if not prediction.is_digit:
+        return NOT_DIGIT, first, NOT_DIGIT_NAME, str(first)
+    return first, second, str(first), str(second)
 
 
 def seen_html(prediction: Prediction, why: torch.Tensor) -> str:
@@ -77,16 +99,15 @@ def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> 
         return None, PROMPT, None
     except MnistCoreError as error:
         return None, f"⚠️ {public_message(error)}", None
-    top = {str(digit): probability for digit, probability in prediction.top(3)}
-    (first, _), (second, _) = prediction.top(2)
-    why = evidence(classifier.model, prediction.image, first, second)
+    toward, against, toward_name, against_name = explained(prediction)
+    why = evidence(classifier.model, prediction.image, toward, against)
     shape = "×".join(str(size) for size in prediction.image.shape)
     text = (
         f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below left, enlarged). "
-        f"Right, why: pixels that pushed it towards **{first}** in red, towards **{second}** in blue "
+        f"Right, why: pixels that pushed it towards **{toward_name}** in red, towards **{against_name}** in blue "
         f"({method(classifier.model)})."
     )
-    return top, text, seen_html(prediction, why)
+    return bars(prediction), text, seen_html(prediction, why)
 
 
 def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:

@@ -1,4 +1,4 @@
-"""Gallery tab: a batch of MNIST (or of pen digits) through Dataset + DataLoader + make_grid, as the tutorial does it."""
+"""Gallery tab: a batch of MNIST (or of pen digits, or of not-digits) through Dataset + DataLoader + make_grid, as the tutorial does it."""
 
 from __future__ import annotations
 
@@ -13,11 +13,18 @@ from demo.pictures import display_scale, grid_picture
 from mnist_core.data import tutorial_dataset
 from mnist_core.errors import DataUnavailableError, MnistCoreError
 from mnist_core.evaluate import to_float
+from mnist_core.model import label_name
+from mnist_core.nondigits import NonDigits
 from mnist_core.pen import PenDigits
 from mnist_core.predict import Classifier
+from mnist_core.verdict import answers
 
 SPLITS = ("train", "test")
-SOURCES = {"mnist": "MNIST", "pendigits": "Pen digits (pendigits: 44 writers in Istanbul, drawn as on the sketchpad)"}
+SOURCES = {
+    "mnist": "MNIST",
+    "pendigits": "Pen digits (pendigits: 44 writers in Istanbul, drawn as on the sketchpad)",
+    "nondigits": "Not digits (pen letters and symbols, other alphabets, doodles: what the network learns to refuse)",
+}
 ALL_DIGITS = "all"
 DIGIT_CHOICES = [ALL_DIGITS, *(str(digit) for digit in range(10))]
 MAX_BATCH = 256
@@ -35,9 +42,11 @@ GalleryResult = tuple[np.ndarray | None, str, str, int]
 
 @lru_cache(maxsize=len(SPLITS) * len(SOURCES))
 def dataset(split: str, source: str = "mnist") -> Dataset:
-    """A split's Dataset, opened once: the tutorial's MNIST (ToTensor on each image), or pendigits drawn as strokes."""
+    """A split's Dataset, opened once: the tutorial's MNIST (ToTensor on each image), pendigits or not-digits drawn as strokes."""
     if source == "pendigits":
         return PenDigits(split)
+    if source == "nondigits":
+        return NonDigits(split)
     return tutorial_dataset(train=split == "train")
 
 
@@ -46,7 +55,7 @@ def predicted_test_digits(model_name: str | Classifier, source: str = "mnist") -
     """A model's answer for every test image of a source, in large batches of the whole uint8 tensor."""
     classifier = load_classifier(model_name)
     images = dataset("test", source).data
-    return torch.cat([classifier.probabilities(to_float(chunk)).argmax(1) for chunk in images.split(2500)])
+    return torch.cat([answers(classifier.probabilities(to_float(chunk))) for chunk in images.split(2500)])
 
 
 def candidates(split: str, digit: str, mistakes_only: bool, model_name: str, source: str = "mnist") -> torch.Tensor:
@@ -77,21 +86,24 @@ def load_batch(split: str, indices: torch.Tensor, source: str = "mnist") -> tupl
     return next(iter(loader))
 
 
+def short_name(label: int) -> str:
+    """A label in one table cell: the digit, or ✗ for "not a digit"."""
+    return "✗" if label_name(label) != str(label) else str(label)
+
+
 def labels_table(labels: torch.Tensor, predictions: torch.Tensor, nrow: int) -> str:
     """The batch's labels in grid order, each with the model's answer; mistakes in red."""
     cells = []
     for label, guess in zip(labels.tolist(), predictions.tolist()):
+        title = f'title="label {label_name(label)}, model {label_name(guess)}"'
         if label == guess:
-            cells.append(f'<td title="label {label}, model {guess}">{label}</td>')
+            cells.append(f"<td {title}>{short_name(label)}</td>")
         else:
-            cells.append(
-                f'<td title="label {label}, model {guess}" style="background:#fde2e2;color:#b00020">'
-                f"<b>{label}</b>→{guess}</td>"
-            )
+            cells.append(f'<td {title} style="background:#fde2e2;color:#b00020"><b>{short_name(label)}</b>→{short_name(guess)}</td>')
     rows = ["<tr>" + "".join(cells[start : start + nrow]) + "</tr>" for start in range(0, len(cells), nrow)]
     return (
-        '<p>Labels in grid order; <span style="color:#b00020"><b>label</b>→answer</span> marks a mistake '
-        "(framed red in the grid).</p>"
+        '<p>Labels in grid order (✗: not a digit); <span style="color:#b00020"><b>label</b>→answer</span> marks a '
+        "mistake (framed red in the grid).</p>"
         '<table style="font-family:monospace;text-align:center;border-collapse:collapse">'
         + "".join(rows)
         + "</table>"
@@ -133,7 +145,7 @@ def gallery_batch(
             return None, "", "No image matches these filters.", 0
         indices, number, count = batch_indices(pool, batch_size, number, seed, shuffle)
         images, labels = load_batch(split, indices, source)
-        predictions = load_classifier(model_name).probabilities(images).argmax(1)
+        predictions = answers(load_classifier(model_name).probabilities(images))
     except DataUnavailableError as error:
         how = HOW_TO_PROVIDE if source == "mnist" else "Drawing works without it."
         return None, "", f"⚠️ {how}\n\n({public_message(error)})", 0

@@ -23,6 +23,7 @@ from demo.training.run import training_data
 from demo.training.session import YOUR_MODEL, TrainSession, model_choices, visitor_address
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.finetune import MAX_DRAWINGS, Collection, TeachReport, teach
+from mnist_core.model import NOT_DIGIT, label_name
 from mnist_core.predict import Classifier
 from mnist_core.preprocess import preprocess
 
@@ -36,12 +37,12 @@ def collection_text(collection: Collection | None) -> str:
     collection = collection or Collection()
     if not len(collection):
         return f"**Your drawings: none yet.** Draw a digit, then press the digit it was (up to {MAX_DRAWINGS})."
-    counts = " · ".join(f"{digit}: {count}" for digit, count in enumerate(collection.counts()) if count)
+    counts = " · ".join(f"{label_name(label)}: {count}" for label, count in enumerate(collection.counts()) if count)
     return f"**Your drawings: {len(collection)}** ({counts})"
 
 
 def labeller(digit: int) -> Callable[[dict | None, Collection | None], tuple[Collection | None, str]]:
-    """The callback of the "It was a <digit>" button: the drawing on the canvas joins the collection with that label."""
+    """The callback of the "It was a <digit>" (or "not a digit") button: the drawing joins the collection with that label."""
 
     def add_drawing(sketch: dict | None, collection: Collection | None) -> tuple[Collection | None, str]:
         collection = collection or Collection()
@@ -55,9 +56,9 @@ def labeller(digit: int) -> Callable[[dict | None, Collection | None], tuple[Col
             return collection, f"{collection_text(collection)}\n\n⚠️ {public_message(error)}"
         if image is None:
             return collection, f"{collection_text(collection)}\n\n⚠️ Draw a digit first, then say which it was."
-        return collection, f"{collection_text(collection)}\n\n✅ Kept as a **{digit}**."
+        return collection, f"{collection_text(collection)}\n\n✅ Kept as {'' if digit == NOT_DIGIT else 'a '}**{label_name(digit)}**."
 
-    add_drawing.__name__ = f"it_was_{digit}"
+    add_drawing.__name__ = f"it_was_{label_name(digit).replace(' ', '_')}"
     return add_drawing
 
 
@@ -153,7 +154,7 @@ def teach_panel(sketchpad: gr.Sketchpad, session: gr.State, model_name: gr.State
     with gr.Column(elem_id="it-was", variant="panel"):
         gr.Markdown("**It was a …** (tell it what you drew; your drawings stay in this browser tab)")
         with gr.Row(equal_height=True):
-            buttons = [gr.Button(str(digit), size="sm", min_width=32, elem_classes="it-was-digit") for digit in range(10)]
+            buttons = [gr.Button(label_name(label), size="sm", min_width=32, elem_classes="it-was-digit") for label in range(NOT_DIGIT + 1)]
         counts = gr.Markdown(collection_text(None), elem_id="my-drawings")
     with gr.Accordion("Teach it your handwriting", open=False, elem_id="teach"):
         with gr.Row():

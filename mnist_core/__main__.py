@@ -29,6 +29,7 @@ from mnist_core.evaluate import evaluate  # noqa: E402
 from mnist_core.model import TRAINABLE  # noqa: E402
 from mnist_core.sources import SOURCES, parse_sources, training_set  # noqa: E402
 from mnist_core.train import EpochReport, TrainConfig, steps_per_epoch, train  # noqa: E402
+from mnist_core.verdict import DIGIT, EMPTY  # noqa: E402
 
 DRY_RUN_IMAGES = 1024  # --dry-run: a few batches of training images, one epoch, nothing written
 
@@ -106,11 +107,16 @@ def command_ensemble(args: argparse.Namespace) -> int:
     return 0
 
 
+def verdict_summary(result: dict) -> str:
+    """The rate of each verdict in a summary, e.g. 'digit 0.9890, unsure 0.0090, not a digit 0.0020'."""
+    return f"digit {result['digit_rate']:.4f}, unsure {result['unsure_rate']:.4f}, not a digit {result['not_digit_rate']:.4f}"
+
+
 def command_evaluate(args: argparse.Namespace) -> int:
     """Accuracy, per-class accuracy and confusion matrix of a checkpoint on the 10,000 test images."""
     model, _ = load_checkpoint(args.checkpoint)
     result = evaluate(model, *load_tensors(False, args.data_dir))
-    print(f"accuracy {result['accuracy']:.4f}, unsure {result['unsure_rate']:.4f}")
+    print(f"accuracy {result['accuracy']:.4f}, {verdict_summary(result)}")
     print("per class " + " ".join(f"{digit}:{value:.4f}" for digit, value in enumerate(result["per_class"])))
     print("confusion (rows true 0-9, columns predicted 0-9)")
     for row in result["confusion"]:
@@ -127,14 +133,17 @@ def command_predict(args: argparse.Namespace) -> int:
     classifier = Classifier.load(args.checkpoint)
     failed = False
     for file in args.images:
-        record = {"file": file, "digit": None, "probabilities": None, "empty": False, "error": None}
+        record = {"file": file, "verdict": None, "digit": None, "probabilities": None, "not_digit": None, "empty": False, "error": None}
         try:
             prediction = classifier.classify(file)
-            record.update(digit=prediction.digit, probabilities=prediction.probabilities)
+            record.update(
+                verdict=prediction.verdict, digit=prediction.digit, probabilities=prediction.probabilities,
+                not_digit=prediction.not_digit,
+            )
             text = f"{prediction.digit}  " + "  ".join(f"{d}:{p:.3f}" for d, p in prediction.top(3))
-            text += "  (unsure)" if prediction.unsure else ""
+            text += "" if prediction.verdict == DIGIT else f"  ({prediction.verdict}; not a digit: {prediction.not_digit:.3f})"
         except EmptyImageError as error:
-            record["empty"] = True
+            record.update(verdict=EMPTY, empty=True)
             text = str(error)
         except MnistCoreError as error:
             failed = True
@@ -151,7 +160,7 @@ def command_evaluate_drawn(args: argparse.Namespace) -> int:
 
     drawn = load_drawn_set(args.folder, args.variant, args.limit)
     result = evaluate_drawn(Classifier.load(args.checkpoint), drawn)
-    print(f"{result['count']} drawn digits: accuracy {result['accuracy']:.4f}, unsure {result['unsure_rate']:.3f}")
+    print(f"{result['count']} drawn digits: accuracy {result['accuracy']:.4f}, {verdict_summary(result)}")
     print("per digit " + " ".join(f"{digit}:{value:.3f}" for digit, value in enumerate(result["per_class"])))
     print("top confusions " + ", ".join(f"{t}→{p} ×{n}" for t, p, n in result["top_confusions"]))
     if args.sheet:

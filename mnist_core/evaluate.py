@@ -1,19 +1,12 @@
-"""Measure a model on labelled images: accuracy, per-class accuracy, confusion matrix and the confidence rule."""
+"""Measure a model on labelled images: accuracy, per-class accuracy, confusion matrix and the rate of each verdict."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-# Below this top probability, or with the runner-up this close, the answer is called unsure.
-UNSURE_TOP = 0.6
-UNSURE_MARGIN = 0.25
-
-
-def unsure_mask(probabilities: torch.Tensor) -> torch.Tensor:
-    """True where the model should not assert one digit: a weak winner or a close runner-up."""
-    first, second = probabilities.topk(2, dim=-1).values.unbind(-1)
-    return (first < UNSURE_TOP) | (first - second < UNSURE_MARGIN)
+from mnist_core.model import DIGITS
+from mnist_core.verdict import DIGIT, NOT_A_DIGIT, UNSURE, answers, digit_probabilities, verdict_codes, verdict_rates
 
 
 def to_float(images: torch.Tensor) -> torch.Tensor:
@@ -23,7 +16,7 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def predict_logits(model: nn.Module, images: torch.Tensor, batch_size: int = 5000) -> torch.Tensor:
-    """Logits (N, 10) for uint8 images (N, 28, 28), in batches, in eval mode."""
+    """Logits (N, 10 or 11) for uint8 images (N, 28, 28), in batches, in eval mode."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -38,15 +31,22 @@ def confusion_matrix(labels: torch.Tensor, predictions: torch.Tensor) -> torch.T
 
 
 def summarize(labels: torch.Tensor, probabilities: torch.Tensor) -> dict:
-    """Accuracy (0..1), per-class accuracy, confusion matrix and unsure rate as plain Python values."""
-    predictions = probabilities.argmax(1)
-    confusion = confusion_matrix(labels, predictions)
-    per_class = confusion.diag().float() / confusion.sum(1).clamp_min(1).float()
+    """Accuracy (0..1), per-class accuracy, confusion matrix and each verdict's rate as plain Python values.
+
+    A digit answered "not a digit" counts as wrong; the confusion matrix is of the most likely digit.
+    """
+    predictions = digit_probabilities(probabilities).argmax(1)
+    codes = verdict_codes(probabilities)
+    right = labels == answers(probabilities)
+    per_class = torch.zeros(DIGITS).index_add_(0, labels, right.float()) / torch.bincount(labels, minlength=DIGITS).clamp_min(1)
+    rates = verdict_rates(codes)
     return {
-        "accuracy": float((labels == predictions).float().mean()),
+        "accuracy": float(right.float().mean()),
         "per_class": [round(float(value), 6) for value in per_class],
-        "confusion": confusion.tolist(),
-        "unsure_rate": float(unsure_mask(probabilities).float().mean()),
+        "confusion": confusion_matrix(labels, predictions).tolist(),
+        "unsure_rate": rates[UNSURE],
+        "not_digit_rate": rates[NOT_A_DIGIT],
+        "digit_rate": rates[DIGIT],
     }
 
 

@@ -23,6 +23,7 @@ from mnist_core.augment import augment_batch
 from mnist_core.checkpoint import write_safetensors
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import evaluate, to_float
+from mnist_core.model import NOT_DIGIT
 
 MAX_DRAWINGS = 500  # a collection's size limit: far more than a visitor draws, small enough to hold in a session
 HOLD_OUT_EVERY = 5  # every 5th drawing of each digit is kept back for measuring
@@ -30,7 +31,7 @@ HOLD_OUT_EVERY = 5  # every 5th drawing of each digit is kept back for measuring
 
 @dataclass(frozen=True)
 class Collection:
-    """A visitor's labelled drawings: uint8 images (N, 28, 28) as the network sees them, and labels (N,)."""
+    """A visitor's labelled drawings: uint8 images (N, 28, 28) as the network sees them, and labels (N,): 0-9 or NOT_DIGIT."""
 
     images: torch.Tensor = torch.zeros(0, 28, 28, dtype=torch.uint8)
     labels: torch.Tensor = torch.zeros(0, dtype=torch.int64)
@@ -39,17 +40,17 @@ class Collection:
         return len(self.labels)
 
     def add(self, image: torch.Tensor, label: int) -> Collection:
-        """A new collection with one more drawing (a 1x28x28 model input in [0, 1]) labelled `label`."""
-        if not 0 <= label <= 9:
-            raise MnistCoreError(f"label {label} is not a digit 0-9")
+        """A new collection with one more drawing (a 1x28x28 model input in [0, 1]) labelled `label` (a digit or NOT_DIGIT)."""
+        if not 0 <= label <= NOT_DIGIT:
+            raise MnistCoreError(f"label {label} is neither a digit 0-9 nor {NOT_DIGIT} (not a digit)")
         if len(self) >= MAX_DRAWINGS:
             raise MnistCoreError(f"the collection is full ({MAX_DRAWINGS} drawings); download it and clear it to go on")
         pixels = image.detach().reshape(1, 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
         return Collection(torch.cat([self.images, pixels]), torch.cat([self.labels, torch.tensor([label])]))
 
     def counts(self) -> list[int]:
-        """How many drawings of each digit 0-9."""
-        return torch.bincount(self.labels, minlength=10).tolist()
+        """How many drawings of each digit 0-9, then of "not a digit"."""
+        return torch.bincount(self.labels, minlength=NOT_DIGIT + 1).tolist()
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the collection atomically as a safetensors file of two tensors, `images` and `labels`."""
@@ -65,9 +66,9 @@ class Collection:
         images, labels = tensors.get("images"), tensors.get("labels")
         if (
             images is None or labels is None or images.dtype != torch.uint8 or images.shape[1:] != (28, 28)
-            or len(images) != len(labels) or len(labels) > MAX_DRAWINGS or not bool(((labels >= 0) & (labels <= 9)).all())
+            or len(images) != len(labels) or len(labels) > MAX_DRAWINGS or not bool(((labels >= 0) & (labels <= NOT_DIGIT)).all())
         ):
-            raise MnistCoreError(f"{path} is not a drawing collection: it needs uint8 images (N, 28, 28) and labels 0-9.")
+            raise MnistCoreError(f"{path} is not a drawing collection: it needs uint8 images (N, 28, 28) and labels 0-{NOT_DIGIT}.")
         return cls(images, labels.to(torch.int64))
 
 
@@ -93,6 +94,9 @@ def finetune(
     images, labels = drawings
     if len(labels) == 0:
         raise MnistCoreError("there are no drawings to learn from: draw a digit and say which it was")
+    outputs = [module for module in model.modules() if isinstance(module, nn.Linear)][-1].out_features
+    if int(labels.max()) >= outputs:
+        raise MnistCoreError("this model has no \"not a digit\" answer to learn; choose the default model to teach it that")
     generator = torch.Generator().manual_seed(seed)
     tuned = copy.deepcopy(model).train()
     optimizer = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=0.0)

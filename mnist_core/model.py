@@ -14,6 +14,14 @@ PIXELS = IMAGE_SIDE * IMAGE_SIDE
 # MNIST's pixel mean and standard deviation after ToTensor (as in pytorch/examples/mnist).
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
+DIGITS = 10  # outputs 0-9 score the digits; a model trained on non-digits has one more ...
+NOT_DIGIT = 10  # ... output, this label: "that is not a digit" (see mnist_core.nondigits)
+NOT_DIGIT_NAME = "not a digit"
+
+
+def label_name(label: int) -> str:
+    """A label as people read it: '7', or 'not a digit'."""
+    return NOT_DIGIT_NAME if label == NOT_DIGIT else str(label)
 
 
 class Normalize(nn.Module):
@@ -28,22 +36,22 @@ class Normalize(nn.Module):
 
 
 class MnistModel(nn.Module):
-    """The tutorial's model: one nn.Linear(784, 10) from pixels to the ten digit scores."""
+    """The tutorial's model: one nn.Linear(784, 10) from pixels to the ten digit scores (11 with "not a digit")."""
 
-    def __init__(self):
+    def __init__(self, classes: int = DIGITS):
         super().__init__()
         self.normalize = Normalize()
-        self.linear = nn.Linear(PIXELS, 10)
+        self.linear = nn.Linear(PIXELS, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (N, 10) for images (N, 1, 28, 28) or (N, 784)."""
+        """Logits (N, classes) for images (N, 1, 28, 28) or (N, 784)."""
         return self.linear(self.normalize(x))
 
 
 class MLP(nn.Module):
-    """A multi-layer perceptron: Linear → ReLU → Dropout for each hidden size, then Linear to 10 logits."""
+    """A multi-layer perceptron: Linear → ReLU → Dropout for each hidden size, then Linear to the class logits."""
 
-    def __init__(self, hidden: tuple[int, ...] = (1024, 1024), dropout: float = 0.2):
+    def __init__(self, hidden: tuple[int, ...] = (1024, 1024), dropout: float = 0.2, classes: int = DIGITS):
         super().__init__()
         self.normalize = Normalize()
         layers: list[nn.Module] = []
@@ -51,11 +59,11 @@ class MLP(nn.Module):
         for size in hidden:
             layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
             width = size
-        layers.append(nn.Linear(width, 10))
+        layers.append(nn.Linear(width, classes))
         self.layers = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (N, 10) for images (N, 1, 28, 28) or (N, 784)."""
+        """Logits (N, classes) for images (N, 1, 28, 28) or (N, 784)."""
         return self.layers(self.normalize(x))
 
 
@@ -67,7 +75,7 @@ class Ensemble(nn.Module):
         self.members = nn.ModuleList(build_model(**member) for member in members)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """log(mean of the members' softmax), (N, 10): its softmax is the averaged probabilities."""
+        """log(mean of the members' softmax), (N, classes): its softmax is the averaged probabilities."""
         log_probabilities = torch.stack([member(x).log_softmax(1) for member in self.members])
         return log_probabilities.logsumexp(0) - math.log(len(self.members))
 
@@ -85,11 +93,11 @@ class Architecture:
 # The one registry every model name resolves through: the CLI's choices, checkpoints, the picker, the Model tab.
 ARCHITECTURES = {
     "linear": Architecture(
-        "Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", lambda: MnistModel()
+        "Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", lambda classes=DIGITS: MnistModel(classes)
     ),
     "mlp": Architecture(
         "MLP", "`Linear → ReLU → Dropout({dropout})` per hidden layer",
-        lambda hidden=(1024, 1024), dropout=0.2: MLP(tuple(hidden), dropout),
+        lambda hidden=(1024, 1024), dropout=0.2, classes=DIGITS: MLP(tuple(hidden), dropout, classes),
     ),
     "ensemble": Architecture(
         "Ensemble", "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
@@ -111,7 +119,19 @@ def layer_sizes(config: dict) -> str:
     if config.get("name") == "ensemble":
         shapes = [layer_sizes(member) for member in config["members"]]
         return f"{len(shapes)} × {shapes[0]}" if len(set(shapes)) == 1 else " + ".join(shapes)
-    return " → ".join(str(size) for size in [PIXELS, *config.get("hidden", []), 10])
+    return " → ".join(str(size) for size in [PIXELS, *config.get("hidden", []), outputs(config)])
+
+
+def outputs(config: dict) -> int:
+    """How many outputs a config's model has: 10 digits, or 11 when it can answer "not a digit"."""
+    if config.get("name") == "ensemble":
+        return outputs(config["members"][0])
+    return int(config.get("classes", DIGITS))
+
+
+def knows_non_digits(config: dict) -> bool:
+    """True when the config's model has the "not a digit" output."""
+    return outputs(config) > NOT_DIGIT
 
 
 def describe(config: dict) -> str:

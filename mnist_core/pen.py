@@ -36,6 +36,13 @@ class PenDigit:
     writer: int
 
 
+@dataclass
+class NonDigit(PenDigit):
+    """A pen drawing that is not a digit (label NOT_DIGIT), with the character or kind it shows ('A', 'Korean', 'star')."""
+
+    name: str = ""
+
+
 def _component_range(spec: str) -> list[int]:
     """UNIPEN component indices from a segment's spec: '6', '6-7' or '3,5-6'."""
     indices: list[int] = []
@@ -190,7 +197,7 @@ def render_digits(digits: list[PenDigit], copies: int = 1, seed: int = 0) -> tup
     """
     rng = np.random.default_rng(seed)
     images, labels = [], []
-    for digit in tqdm(digits * max(copies, 1), desc="drawing pen digits", disable=len(digits) * copies < 5000):
+    for digit in tqdm(digits * max(copies, 1), desc="drawing pen strokes", disable=len(digits) * copies < 5000):
         brush = random_brush(rng) if copies else Brush()
         images.append(render(digit.strokes, brush, rng))
         labels.append(digit.label)

@@ -10,16 +10,19 @@ import torch
 from torch import nn
 
 from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint
-from mnist_core.evaluate import unsure_mask
 from mnist_core.preprocess import preprocess
+from mnist_core.verdict import NOT_A_DIGIT, UNSURE, digit_probabilities, not_digit_probability, verdict_of
 
 
 @dataclass
 class Prediction:
-    """A classified image: the digit, all ten probabilities and the 1x28x28 input the model saw."""
+    """A classified image: its verdict, the most likely digit, the ten digit probabilities, the "not a digit"
+    probability (0 for a model without that output) and the 1x28x28 input the model saw."""
 
+    verdict: str  # one of mnist_core.verdict.VERDICTS, never "empty" (no ink raises before the model runs)
     digit: int
     probabilities: list[float]
+    not_digit: float
     image: torch.Tensor
 
     def top(self, k: int = 3) -> list[tuple[int, float]]:
@@ -29,8 +32,13 @@ class Prediction:
 
     @property
     def unsure(self) -> bool:
-        """True when the model should not assert one digit (see unsure_mask)."""
-        return bool(unsure_mask(torch.tensor(self.probabilities)))
+        """True when the model should not assert one digit."""
+        return self.verdict == UNSURE
+
+    @property
+    def is_digit(self) -> bool:
+        """False when the drawing is answered "not a digit"."""
+        return self.verdict != NOT_A_DIGIT
 
 
 class Classifier:
@@ -47,11 +55,15 @@ class Classifier:
 
     @torch.inference_mode()
     def probabilities(self, images: torch.Tensor) -> torch.Tensor:
-        """Softmax probabilities (N, 10) for [0, 1] images (N, 1, 28, 28)."""
+        """Softmax probabilities (N, 10, or 11 with "not a digit") for [0, 1] images (N, 1, 28, 28)."""
         return self.model(images).softmax(1)
 
     def classify(self, source) -> Prediction:
         """Preprocess one image (path, bytes, PIL or array) and classify it; raises on no ink or bad input."""
         image = preprocess(source)
         probabilities = self.probabilities(image.unsqueeze(0))[0]
-        return Prediction(int(probabilities.argmax()), [float(p) for p in probabilities], image)
+        digits = digit_probabilities(probabilities)
+        return Prediction(
+            verdict_of(probabilities), int(digits.argmax()), [float(p) for p in digits],
+            float(not_digit_probability(probabilities)), image,
+        )

@@ -15,7 +15,8 @@ from mnist_core.checkpoint import load_checkpoint
 from mnist_core.data import fingerprint
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import as_checkpoint_metrics, evaluate, to_float
-from mnist_core.model import build_model
+from mnist_core.model import DIGITS, NOT_DIGIT, build_model
+from mnist_core.sources import has_non_digits
 
 
 @dataclass
@@ -43,10 +44,11 @@ class TrainConfig:
     augment_strength: float = 1.0  # scales every augmentation range; below 1 for gentle fine-tuning
 
     def model_config(self) -> dict:
-        """The arguments of build_model, as stored in the checkpoint."""
+        """The arguments of build_model, as stored in the checkpoint (with an 11th output when trained on non-digits)."""
+        outputs = {"classes": NOT_DIGIT + 1} if has_non_digits(self.data) else {}
         if self.model == "linear":
-            return {"name": "linear"}
-        return {"name": self.model, "hidden": list(self.hidden), "dropout": self.dropout}
+            return {"name": "linear", **outputs}
+        return {"name": self.model, "hidden": list(self.hidden), "dropout": self.dropout, **outputs}
 
 
 def steps_per_epoch(images: int, batch_size: int) -> int:
@@ -77,12 +79,23 @@ def initial_model(config: TrainConfig) -> nn.Module:
         model = members[config.init_member]
     start = build_model(**config.model_config())
     try:
-        start.load_state_dict(model.state_dict())
+        start.load_state_dict(with_new_outputs(model.state_dict(), start.state_dict()))
     except RuntimeError as error:
         raise MnistCoreError(
             f"{config.init} holds a model of another shape than {config.model_config()}: {str(error).splitlines()[1].strip()}"
         ) from None
     return start
+
+
+def with_new_outputs(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A ten-digit model's weights for a model with the "not a digit" output too: the last layer's new row keeps
+    the target's fresh initialisation, every other weight is copied (a model of the same shape: `state` itself)."""
+    widened = dict(state)
+    for name, value in state.items():
+        wanted = target.get(name)
+        if wanted is not None and value.shape[0] == DIGITS and wanted.shape[0] == NOT_DIGIT + 1 and value.shape[1:] == wanted.shape[1:]:
+            widened[name] = torch.cat([value, wanted[DIGITS:]])
+    return widened
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:

@@ -44,10 +44,15 @@ def drawn_dir() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def pendigits_dir() -> Iterator[Path]:
-    """The committed pendigits excerpt, also as $PENDIGITS_DIR for code that looks it up itself (the gallery, launched apps)."""
+    """The committed pendigits excerpt, also as $PENDIGITS_DIR for code that looks it up itself (the gallery, launched apps).
+
+    The committed pen-letters and Omniglot excerpts are set as $PEN_LETTERS_DIR and $OMNIGLOT_DIR the same way.
+    """
     folder = SAMPLE / "pendigits"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PENDIGITS_DIR", str(folder))
+        patch.setenv("PEN_LETTERS_DIR", str(SAMPLE / "pen-letters"))
+        patch.setenv("OMNIGLOT_DIR", str(SAMPLE / "omniglot-strokes"))
         yield folder
 
 

@@ -8,20 +8,21 @@ from mnist_core.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import to_float
 from mnist_core.finetune import MAX_DRAWINGS, Collection, accuracy, finetune, held_out
+from mnist_core.model import NOT_DIGIT
 
 
 def test_a_collection_grows_counts_and_survives_a_round_trip(tmp_path):
     collection = Collection()
-    for label in (1, 1, 7):
+    for label in (1, 1, 7, NOT_DIGIT):
         collection = collection.add(torch.rand(1, 28, 28), label)
-    assert len(collection) == 3 and collection.counts() == [0, 2, 0, 0, 0, 0, 0, 1, 0, 0]
+    assert len(collection) == 4 and collection.counts() == [0, 2, 0, 0, 0, 0, 0, 1, 0, 0, 1]
     again = Collection.load(collection.save(tmp_path / "mine.safetensors"))
-    assert torch.equal(again.images, collection.images) and again.labels.tolist() == [1, 1, 7]
+    assert torch.equal(again.images, collection.images) and again.labels.tolist() == [1, 1, 7, NOT_DIGIT]
 
 
 def test_a_collection_refuses_what_it_cannot_hold(tmp_path):
     with pytest.raises(MnistCoreError, match="not a digit"):
-        Collection().add(torch.rand(1, 28, 28), 10)
+        Collection().add(torch.rand(1, 28, 28), 11)
     full = Collection(torch.zeros(MAX_DRAWINGS, 28, 28, dtype=torch.uint8), torch.zeros(MAX_DRAWINGS, dtype=torch.int64))
     with pytest.raises(MnistCoreError, match="full"):
         full.add(torch.rand(1, 28, 28), 3)
@@ -95,6 +96,21 @@ def test_it_was_a_keeps_the_drawing_with_its_label_and_downloads_it(drawn_dir):
     assert int(collection.images[0].max()) > 200, "the kept image is the network's input, ink bright"
     again = Collection.load(download_collection(collection))
     assert torch.equal(again.images, collection.images)
+
+
+def test_it_was_not_a_digit_keeps_the_drawing_for_the_fine_tune(drawn_dir, mnist_test, classifier):
+    from demo.teach import labeller
+
+    collection, text = labeller(NOT_DIGIT)(sketch(drawn_dir, 0), None)
+    assert collection.labels.tolist() == [NOT_DIGIT] and "Kept as **not a digit**" in text and "not a digit: 1" in text
+    tuned = finetune(classifier.model, (collection.images, collection.labels), mnist_test, steps=3)
+    assert tuned(torch.zeros(1, 1, 28, 28)).shape == (1, NOT_DIGIT + 1)
+
+
+def test_a_model_without_the_not_a_digit_answer_cannot_learn_it(mnist_only, mnist_test):
+    drawings = torch.zeros(2, 28, 28, dtype=torch.uint8), torch.tensor([3, NOT_DIGIT])
+    with pytest.raises(MnistCoreError, match="no \"not a digit\" answer"):
+        finetune(mnist_only, drawings, mnist_test, steps=3)
 
 
 def test_it_was_a_on_an_empty_canvas_keeps_nothing():

@@ -2,7 +2,7 @@
 
 Run from anywhere:  python tests/data/make_sample.py [--shared ../shared]
 
-It rewrites tests/data/drawn-digits/ and tests/data/pendigits/ by fixed rules (no randomness), so the
+It rewrites tests/data/drawn-digits/, pendigits/, pen-letters/ and omniglot-strokes/ by fixed rules (no randomness), so the
 same sources always give the same files; tests/data/README.md says what the rules pick and why.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import shutil
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +21,8 @@ SHARED = HERE.parent.parent.parent / "shared"
 DRAWN_PER_DIGIT = 20  # as many drawings as the old test's every-10th sample of the 2,000
 RGB_COUNT = 3  # tests also upload the first three drawings as black-on-white pictures
 PEN_SEGMENTS = {"pendigits-orig.tra.gz": 300, "pendigits-orig.tes.gz": 500}  # enough for every writer of each file
+LETTERS_EVERY = 40  # every 40th line of each pen-letters file: about 1,300 characters by most writers
+OMNIGLOT_CHARACTERS = 3  # the first 3 characters of each alphabet in each zip, all 20 drawers
 
 
 def fresh_folder(path: Path) -> Path:
@@ -71,13 +74,39 @@ def sample_pendigits(source: Path, target: Path) -> None:
         print(f"{target / name}: the first {segments} digits, {len(writers)} writers")
 
 
+def sample_pen_letters(source: Path, target: Path) -> None:
+    """Every LETTERS_EVERY-th line of each pen-letters file, unchanged, gzipped with no time or name in the header."""
+    fresh_folder(target)
+    for path in sorted(source.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            lines = file.readlines()[::LETTERS_EVERY]
+        (target / path.name).write_bytes(gzip.compress("".join(lines).encode("utf-8"), mtime=0))
+        print(f"{target / path.name}: {len(lines)} characters")
+
+
+def sample_omniglot(source: Path, target: Path) -> None:
+    """The drawings of the first OMNIGLOT_CHARACTERS characters of every alphabet, each zip's entries copied unchanged."""
+    fresh_folder(target)
+    for path in sorted(source.glob("*.zip")):
+        with zipfile.ZipFile(path) as original, zipfile.ZipFile(target / path.name, "w", zipfile.ZIP_DEFLATED) as excerpt:
+            chosen = [
+                info for info in original.infolist()
+                if info.filename.endswith(".txt") and int(info.filename.split("/")[2][-2:]) <= OMNIGLOT_CHARACTERS
+            ]
+            for info in chosen:
+                excerpt.writestr(info, original.read(info))
+        print(f"{target / path.name}: {len(chosen)} drawings")
+
+
 def main() -> None:
-    """Rewrite both samples from the shared folder."""
+    """Rewrite every sample from the shared folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=SHARED, help="folder holding drawn-digits-dev/ and pendigits/")
+    parser.add_argument("--shared", type=Path, default=SHARED, help="folder holding drawn-digits-dev/, pendigits/, pen-letters/, omniglot-strokes/")
     args = parser.parse_args()
     sample_drawn(args.shared / "drawn-digits-dev", HERE / "drawn-digits")
     sample_pendigits(args.shared / "pendigits", HERE / "pendigits")
+    sample_pen_letters(args.shared / "pen-letters", HERE / "pen-letters")
+    sample_omniglot(args.shared / "omniglot-strokes", HERE / "omniglot-strokes")
 
 
 if __name__ == "__main__":
