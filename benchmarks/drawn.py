@@ -34,7 +34,7 @@ from mnist_core.pen import PenDigits, render_digits  # noqa: E402
 from mnist_core.predict import Classifier  # noqa: E402
 from mnist_core.verdict import DIGIT, VERDICTS, answers, not_digit_mask, verdict_codes, verdict_rates  # noqa: E402
 
-SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+SWEEP = (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 DRAWN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn-digits-dev"
 
@@ -94,7 +94,7 @@ def sweep_rows(model: str, digit_sets: dict, non_digits: dict, classifier: Class
     for threshold in SWEEP:
         kept = [float((answers(p, threshold) == digit_sets[name][1]).float().mean()) for name, p in digit_probabilities.items()]
         caught = [float(not_digit_mask(p, threshold).float().mean()) for p in other_probabilities.values()]
-        rows.append(f"| {model} | {threshold:.1f} | " + " | ".join(f"{value:.2%}" for value in kept + caught) + " |")
+        rows.append(f"| {model} | {threshold:.2f} | " + " | ".join(f"{value:.2%}" for value in kept + caught) + " |")
     return rows
 
 

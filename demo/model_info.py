@@ -14,8 +14,9 @@ from demo.models import (
     training_config,
 )
 from demo.pictures import confusion_picture, weights_picture
+from mnist_core.doodles import TRAIN_KINDS
 from mnist_core.errors import MnistCoreError
-from mnist_core.model import describe_layers, first_layer_weights, layer_sizes
+from mnist_core.model import describe_layers, first_layer_weights, knows_non_digits, layer_sizes
 from mnist_core.predict import Classifier
 
 MAX_UNITS_SHOWN = 128
@@ -51,6 +52,9 @@ def training_data(meta: dict) -> str:
         "with random brushes, as on the sketchpad)",
         "styles": f"{train.get('style_samples')} synthesised samples of each of the world's styles that both lack "
         "(flagged 1, crossed 7, slashed 0, open 4, looped 2, straight-stemmed 9)",
+        "letters": "as “not a digit”: pen-written letters and symbols (pen-letters' training writers; those written like a digit left out)",
+        "omniglot": "characters of eight alphabets drawn with a mouse (Omniglot)",
+        "doodles": f"{train.get('style_samples')} synthesised doodles of each of {len(TRAIN_KINDS)} kinds (smileys, stars, hearts, spirals, scribbles…)",
     }
     return " + ".join(parts[source] for source in train.get("data", ["mnist"]) if source in parts)
 
@@ -71,6 +75,10 @@ def facts(name: str) -> str:
         if "test_accuracy" in meta
         else "- **MNIST test accuracy:** not recorded",
         f"- **Trained on:** {training_data(meta)}",
+        "- **Not a digit:** " + (
+            "it can answer “that doesn't look like a digit” (an 11th output)" if knows_non_digits(config)
+            else "it has no way to say so: every drawing gets one of the ten digits"
+        ),
         f"- **Training:** {training_summary(meta) or 'not recorded'}" + (" (all members)" if "members" in meta else ""),
     ]
     commands = meta.get("recipe") or ([meta["command"]] if meta.get("command") else [])
@@ -94,7 +102,7 @@ def per_class_table(meta: dict) -> str:
     weakest = int(np.argmin(accuracy))
     rows = ["| digit | test accuracy | misread |", "|---|---|---|"]
     for digit, value in enumerate(accuracy):
-        misread = f"{sum(confusion[digit]) - confusion[digit][digit]:,}" if confusion else "?"
+        misread = f"{round(sum(confusion[digit]) * (1 - value)):,}" if confusion else "?"  # "not a digit" counts as misread
         cells = [str(digit), f"{value:.2%}", misread]
         rows.append("| " + " | ".join(f"**{cell}**" if digit == weakest else cell for cell in cells) + " |")
     return "\n".join(rows)

@@ -12,6 +12,7 @@ from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
 from mnist_core.errors import CheckpointError, MnistCoreError
 from mnist_core.model import describe
 from mnist_core.predict import Classifier
+from mnist_core.sources import has_non_digits
 
 DEFAULT_MODEL = DEFAULT_CHECKPOINT.stem
 ROOT = CHECKPOINT_DIR.parent
@@ -66,7 +67,8 @@ def model_title(name: str | Classifier) -> str:
         meta = load_classifier(name).meta
     except MnistCoreError:
         return f"{name} (cannot be loaded)"
-    data = "MNIST only" if training_config(meta).get("data", ["mnist"]) == ["mnist"] else "MNIST + pen digits"
+    sources = training_config(meta).get("data", ["mnist"])
+    data = "MNIST only" if list(sources) == ["mnist"] else "MNIST + pen digits" + (" + not-digits" if has_non_digits(sources) else "")
     return f"{describe(meta['config'])} · {data}"
 
 

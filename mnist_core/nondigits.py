@@ -38,10 +38,13 @@ SPLITS = ("train", "dev")
 # round letters (0), single strokes, dots and bars (1), Z (2), S (5), G b (6), B & (8), g q (9), T t J j (7 or 1).
 DIGIT_LIKE = set("OoDQ0" "IlijJ|/\\()[]!,'`.-_" "Zz" "Ss" "Gb" "B&}" "gq" "Tt" "?")
 # Omniglot's characters (by alphabet and number) that are drawn like a digit: Latin (a-z as character01-26)
-# b d g i j l o q s t z, Greek ζ ι ο, Korean ㅡ ㅣ ㄱ ㄹ ㅇ, katakana ク ノ フ ワ ヲ (checked by eye on a sheet of them).
+# b d g i j l o q s t z, Greek ζ θ ι ο σ φ (θ and φ are slashed zeros), Korean ㅡ ㅣ ㄱ ㄹ ㅇ, katakana ク ノ フ ワ ヲ
+# (checked by eye on a sheet of them). Early Aramaic is left out whole: most of its 22 letters are drawn like
+# a 0, 4, 6, 7 or 9, or a zero crossed or slashed.
+OMNIGLOT_LEFT_OUT = {"Early_Aramaic"}
 OMNIGLOT_DIGIT_LIKE = {
     "Latin": {2, 4, 7, 9, 10, 12, 15, 17, 19, 20, 26},
-    "Greek": {6, 9, 15},
+    "Greek": {6, 8, 9, 15, 18, 21},
     "Korean": {19, 21, 22, 27, 33},
     "Japanese_(katakana)": {8, 24, 27, 43, 46},
 }
@@ -125,7 +128,8 @@ def load_omniglot(split: str = "train", folder: str | os.PathLike | None = None)
                 drawer = int(file[:-4].split("_")[1])
                 number = int(character[-2:])
                 key = (alphabet, number, drawer)  # Greek and Latin are in both files: read them once
-                if key in seen or number in OMNIGLOT_DIGIT_LIKE.get(alphabet, ()) or _omniglot_dev(alphabet, drawer) != (split == "dev"):
+                digit_like = alphabet in OMNIGLOT_LEFT_OUT or number in OMNIGLOT_DIGIT_LIKE.get(alphabet, ())
+                if key in seen or digit_like or _omniglot_dev(alphabet, drawer) != (split == "dev"):
                     continue
                 seen.add(key)
                 strokes = _omniglot_strokes(archive.read(path).decode())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from demo import gallery
@@ -18,6 +19,7 @@ from demo.models import DEFAULT_MODEL, model_names, public_message
 from demo.ui import EXAMPLES_DIR
 from mnist_core.errors import DataUnavailableError
 from mnist_core.predict import Prediction
+from mnist_core.verdict import verdict_of
 
 SIDE = 512
 DARK_CANVAS = (11, 15, 24, 255)  # roughly the canvas colour of Gradio's dark theme
@@ -118,7 +120,7 @@ def test_empty_canvas_prompts_and_never_shows_a_digit(value):
 def test_unsure_answers_ask_instead_of_asserting():
     probabilities = [0.0] * 10
     probabilities[4], probabilities[9], probabilities[7] = 0.46, 0.44, 0.10
-    prediction = Prediction(4, probabilities, image=None)
+    prediction = Prediction(verdict_of(torch.tensor(probabilities)), 4, probabilities, 0.0, image=None)
     assert prediction.unsure
     assert "Not sure — is it a 4 or a 9?" in verdict(prediction)
 
@@ -260,10 +262,12 @@ def test_model_view_says_what_each_model_was_trained_on():
 
 def test_the_default_model_shows_how_it_was_trained():
     facts, _, _, _, caption = model_view(DEFAULT_MODEL)
-    assert facts.startswith("### MLP 784 → 1024 → 1024 → 10 · MNIST + pen digits")
-    # Its recipe: a long run, then a gentle fine-tune of it; both commands are shown, in order.
+    assert facts.startswith("### MLP 784 → 1024 → 1024 → 11 · MNIST + pen digits + not-digits")
+    # Its recipe: a long run, a gentle fine-tune of it, then the runs that taught it "not a digit"; all shown, in order.
     assert "Commands, in order:** `python -m mnist_core train --data mnist,pendigits,styles" in facts
     assert "--epochs 220" in facts and "--augment-strength 0.25" in facts and "at 0.25× strength" in facts
+    assert "--data mnist,pendigits,styles,letters,omniglot,doodles" in facts
+    assert "it can answer “that doesn't look like a digit”" in facts
     assert "the first layer" in caption
 
 

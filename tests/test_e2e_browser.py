@@ -49,6 +49,16 @@ WORLD_STROKES = {
     "4": [[(-0.18, -0.37), (-0.25, 0.08), (0.0, 0.08), (0.22, 0.08), (0.2, -0.37), (0.13, -0.1), (0.12, 0.38)]],
 }
 
+# A smiley, as visitors draw one to test the reader: a ring, two eyes, a smile.
+SMILEY_STROKES = {
+    "smiley": [
+        [(0.36 * math.cos(2 * math.pi * k / 48), 0.36 * math.sin(2 * math.pi * k / 48)) for k in range(50)],
+        [(-0.13, -0.12), (-0.13, -0.08)],
+        [(0.13, -0.12), (0.13, -0.08)],
+        [(0.2 * math.cos(math.pi * k / 12), 0.05 + 0.17 * math.sin(math.pi * k / 12)) for k in range(2, 11)],
+    ],
+}
+
 
 def _log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
@@ -182,6 +192,18 @@ def test_the_worlds_digits_drawn_in_the_browser(page):
         _wait_until_idle(page, f"the last stroke of the {digit}")
         _wait_for_label(page, digit)
         page.screenshot(path=str(SHOTS / f"e2e-world-{digit}.png"), full_page=True)
+
+
+def test_a_smiley_is_not_a_digit(page):
+    """Drawn stroke by stroke, a smiley is answered "doesn't look like a digit", with the nearest digits beside it."""
+    SHOTS.mkdir(exist_ok=True)
+    _wait_until_idle(page, "opening the page")
+    _draw(page, "smiley", SMILEY_STROKES)
+    _wait_until_idle(page, "the last stroke of the smiley")
+    _wait_for_label(page, "not a digit")
+    page.get_by_text("doesn't look like a digit").wait_for()
+    assert page.get_by_text("The nearest digits:").is_visible()
+    page.screenshot(path=str(SHOTS / "e2e-smiley.png"), full_page=True)
 
 
 def test_a_stroke_right_after_clear_is_drawn_and_each_file_is_uploaded_once(page, capsys):

@@ -116,3 +116,25 @@ def test_predict_json_gives_the_verdict(tmp_path, capsys, drawn_dir):
     assert [record["verdict"] for record in records[::2]] == [NOT_A_DIGIT, "empty"]
     assert records[1]["verdict"] in ("digit", "unsure") and len(records[1]["probabilities"]) == 10
     assert records[0]["not_digit"] > 0.5 and records[0]["digit"] in range(10)
+
+
+def test_the_gallery_shows_the_not_digits_through_make_grid():
+    from demo.gallery import gallery_batch
+
+    picture, labels, status, _ = gallery_batch(split="train", batch_size=16, nrow=4, source="nondigits")
+    assert picture is not None and picture.ndim == 3, status
+    assert labels.count("✗") >= 16 and "Not digits, train split" in status
+
+
+def test_the_page_says_a_smiley_is_not_a_digit_and_names_the_nearest_digits():
+    from PIL import Image
+
+    from demo.draw import classify_sketch
+    from mnist_core.pen import draw_strokes
+
+    ink = draw_strokes([np.array(stroke, dtype=np.float32) for stroke in NOT_DIGITS["smiley"]], Brush(width=0.08))
+    layer = Image.merge("LA", (Image.new("L", ink.shape[::-1]), Image.fromarray((ink * 255).astype(np.uint8))))
+    top, text, seen = classify_sketch({"background": None, "layers": [], "composite": layer.convert("RGBA")}, "world")
+    assert next(iter(top)) == "not a digit" and len(top) == 3
+    assert "doesn't look like a digit" in text and "The nearest digits:" in text and "towards **not a digit** in red" in text
+    assert seen.startswith('<img class="seen"')
