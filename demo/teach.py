@@ -8,15 +8,14 @@ queue (demo/training/queue.py), so it never runs beside another visitor's traini
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import gradio as gr
 import torch
 
 from demo.draw import sketch_ink
+from demo.janitor import fresh_folder
 from demo.models import load_classifier, public_message
 from demo.training.queue import QUEUE, wait_turn
 from demo.training.run import training_data
@@ -71,7 +70,7 @@ def download_collection(collection: Collection | None) -> str | None:
     """The drawings as a safetensors file (images uint8 N x 28 x 28, labels) in a fresh temp folder, or None."""
     if collection is None or not len(collection):
         return None
-    folder = Path(tempfile.mkdtemp(prefix="mnist-drawings-"))
+    folder = fresh_folder("mnist-drawings-")  # the janitor deletes it once Gradio has its copy
     return str(collection.save(folder / COLLECTION_NAME))
 
 

@@ -10,6 +10,7 @@ import gradio as gr
 from demo.draw import PROMPT, classify_sketch, classify_upload
 from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCES, SPLITS, gallery_batch, next_batch
 from demo.guards import guard_sketchpad
+from demo.janitor import look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
 from demo.teach import teach_panel
@@ -44,6 +45,10 @@ INK = "#000000"
 PREDICT_CONCURRENCY = 16
 OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
 QUEUE_SIZE = 256
+# Sessions held at once (each API call opens one, ~150 KB): Gradio evicts the least recently used beyond this.
+SESSION_CAPACITY = 3000
+# Gradio's cache (uploads, and the copies of what visitors download): every 5 minutes, files older than 15 go.
+CACHE_SWEEP = (300, 900)
 # On a phone (narrow screens only; wider ones keep the desktop layout) the Draw tab is made to fit one
 # screen of a 390 x 844 phone: the sketchpad spans the screen, the answer shows below it and Clear without
 # scrolling, and Clear sits in the lower half, within thumb reach. The title drops its intro (the tabs say
@@ -55,7 +60,8 @@ QUEUE_SIZE = 256
 PHONE_CSS = (HERE / "phone.css").read_text()
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
-    "allowed_paths": [str(EXAMPLES_DIR)],  # the example drawings are the only files the app serves itself
+    "allowed_paths": [str(EXAMPLES_DIR)],
+    "state_session_capacity": SESSION_CAPACITY,  # the example drawings are the only files the app serves itself
     "js": PAGE_JS,
     # In <head> as it is: Gradio scopes launch(css=...) to the blocks, and the page's own margins lie outside them.
     "head": f"<style>{PHONE_CSS}</style>",
@@ -217,7 +223,7 @@ def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: g
 
 def build_demo() -> gr.Blocks:
     """The whole app, queue configured, ready to launch with LAUNCH_OPTIONS."""
-    with gr.Blocks(title="Draw a digit — MNIST", delete_cache=(3600, 3600)) as demo:
+    with gr.Blocks(title="Draw a digit — MNIST", delete_cache=CACHE_SWEEP) as demo:
         model_name = gr.State(DEFAULT_MODEL)  # per visitor: the picker's choice reads their drawings
         training = gr.State(TrainSession, delete_callback=end_session)  # per visitor: their run and trained model
         gr.Markdown(
@@ -233,4 +239,5 @@ def build_demo() -> gr.Blocks:
             gallery_tab(model_name)
             model_tab(model_name, draw, training, choice)
             train_tab(model_name, training, choice, tabs)
+    look_after(demo)  # its idle sessions end, the app's files and cut-off uploads are swept
     return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY)

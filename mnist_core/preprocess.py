@@ -20,6 +20,16 @@ BOX = 20  # MNIST fits each digit's longer side into 20 px and centres it by mas
 SPECK_MASS = 0.12  # a blob with under 12% of the ink (a fingertip tap beside a short 1 or 7 holds ~6-10%) ...
 SPECK_GAP = 0.1  # ... further than 10% of the digit's size from it is a stray touch, not part of the digit
 SPECK_GRID = 160  # blobs are found on a grid of about this many cells a side: fast on any canvas
+# Bytes of pixels decoded at most (after a JPEG's reduced-scale draft, which any phone photo gets): a 64-megapixel
+# grey or 16-megapixel colour PNG passes, a 13000 x 13000 one (decoded whole before anything can reduce it) does not.
+DECODE_BUDGET = 64 * 2**20
+# Strong ink (at least half the strongest) must cover this share of the image at least: one stray pixel on a
+# canvas is nothing drawn (the thinnest real drawings cover ~1.7% of their canvas, MNIST's digits 2.4%) ...
+MIN_INK_SHARE = 0.0005
+# ... and at most this share: more is noise or a texture, not one digit on a background (MNIST's boldest 33%).
+MAX_INK_SHARE = 0.45
+# Strong ink over more than this share of the whole image and of its edges is noise: a digit leaves its edges bare.
+NOISE_SHARE = 0.15
 
 
 def open_image(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> Image.Image:
@@ -36,6 +46,11 @@ def open_image(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> 
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
             image.draft("L", (WORKING_SIDE, WORKING_SIDE))  # JPEG only: decode at a reduced scale
+            if decoded_bytes(image) > DECODE_BUDGET:  # from the header: nothing is decoded yet
+                raise ImageError(
+                    f"The image is too large to read: at most {DECODE_BUDGET // 2**20} million grey or "
+                    f"{DECODE_BUDGET // 2**22} million colour pixels."
+                )
             image.load()
     except FileNotFoundError:
         raise ImageError(f"{source} does not exist.") from None
@@ -45,6 +60,13 @@ def open_image(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> 
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ImageError(f"The file is not an image that can be read ({type(error).__name__}).") from None
     return image
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """Bytes PIL will hold once an opened (not yet loaded) image is decoded: 1 a pixel for 1-bit, grey and palette
+    images, 2 for 16-bit grey, 4 for the rest."""
+    per_pixel = 1 if image.mode in ("1", "L", "P") else 2 if image.mode.startswith("I;16") else 4
+    return image.size[0] * image.size[1] * per_pixel
 
 
 def _reduce(image: Image.Image) -> Image.Image:
@@ -58,9 +80,11 @@ def _as_float(image: Image.Image) -> np.ndarray:
     values = np.asarray(image, dtype=np.float32)
     if image.mode == "F":  # only float pixels can be NaN or infinite
         values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        top = values.max()
-        return values / top if top > 0 else values
+    if image.mode.startswith("I;16") or (image.mode == "I" and values.max(initial=0) <= 65535):
+        return values / 65535.0  # full scale, not the brightest pixel: ink at 3/65535 is as faint as it looks
+    if image.mode in ("I", "F"):
+        top = values.max(initial=0)
+        return values / top if top > 1 else values  # floats in [0, 1] as they are, other ranges scaled to it
     return values / 255.0
 
 
@@ -71,20 +95,48 @@ def ink_map(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         grey = _as_float(_reduce(image) if image.mode != "F" else image)
     else:
+        image = _reduce(image)  # before any conversion: a mode change copies every pixel
         if image.mode not in ("RGBA", "LA", "L", "RGB"):
             image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-        image = _reduce(image)
         if "A" in image.getbands():
             alpha = image.getchannel("A")
             # A sketchpad layer: ink lives in the alpha channel, colour under transparent pixels is arbitrary.
             # Cropping to the ink first keeps the float work small.
             if alpha.getextrema()[0] < 250:
+                check_ink_share(alpha.histogram(), alpha.size[0] * alpha.size[1])
                 return _as_float(alpha.crop(alpha.getbbox() or (0, 0, 1, 1)))
         grey = _as_float(image.convert("L"))
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
-    ink = background - grey if background >= 0.5 else grey - background
-    return np.clip(ink, 0.0, 1.0)
+    ink = np.clip(background - grey if background >= 0.5 else grey - background, 0.0, 1.0)
+    check_ink_share(np.histogram(ink, bins=256, range=(0.0, 1.0))[0], ink.size)
+    check_background(ink)
+    return ink
+
+
+def check_background(ink: np.ndarray) -> None:
+    """EmptyImageError when strong ink lies all over the image, its edges included: noise, not a digit on a background."""
+    strong = 0.5 * float(ink.max(initial=0))
+    edge = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    if strong > 0 and (edge >= strong).mean() > NOISE_SHARE and (ink >= strong).mean() > NOISE_SHARE:
+        raise EmptyImageError("Nothing is drawn: the image holds noise or a texture, not a digit on a background.")
+
+
+def check_ink_share(histogram: list[int] | np.ndarray, area: int) -> None:
+    """EmptyImageError unless strong ink covers between MIN_INK_SHARE and MAX_INK_SHARE of the image.
+
+    `histogram`: pixel counts of 256 ink levels, faintest first. Below the range lies a stray pixel or a
+    speck of dust; above it, noise, faint or not, whose brightest grains would be scaled up to a digit.
+    """
+    levels = np.flatnonzero(np.asarray(histogram))
+    strongest = int(levels[-1]) if levels.size else 0
+    if strongest < MIN_INK * 255:
+        return  # to_mnist says "no ink"
+    strong = int(np.asarray(histogram)[(strongest + 1) // 2 :].sum())
+    if strong < MIN_INK_SHARE * area:
+        raise EmptyImageError("Nothing is drawn: the image holds only a speck of ink.")
+    if strong > MAX_INK_SHARE * area:
+        raise EmptyImageError("Nothing is drawn: the image holds noise or a texture, not a digit on a background.")
 
 
 def _centre_of_mass(ink: np.ndarray) -> tuple[float, float]:

@@ -7,40 +7,62 @@ another visitor's. Waiting is async: a visitor in the queue holds no server thre
 from __future__ import annotations
 
 import asyncio
+import bisect
+import itertools
 import threading
+import time
+from collections import deque
 from collections.abc import AsyncIterator
 
 MAX_CONCURRENT_RUNS = 1  # training runs at once, whole app; one core trains, the other serves
-MAX_WAITING = 32  # visitors in the training queue (waiting costs no thread); Gradio's own queue holds the rest
+MAX_WAITING = 32  # visitors in the training queue (waiting costs no thread, and no place in Gradio's queue)
+# Runs one visitor (address) may have waiting or running: a classroom behind one address queues, but one
+# script cannot hold every place; each visitor's next run waits behind everyone else's first.
+MAX_PER_VISITOR = 4
 UPDATE_SECONDS = 0.5  # how often a waiting or watching page is updated
+RECENT_RUNS = 8  # the last runs' durations estimate how long a place in the queue waits
 
 
 class TrainingQueue:
-    """First come, first served: at most `limit` runs at once, one ticket per visitor; the others wait their turn."""
+    """At most `limit` runs at once; the others wait in turn, each visitor's k-th run behind everyone's (k-1)-th."""
 
-    def __init__(self, limit: int = MAX_CONCURRENT_RUNS, max_waiting: int = MAX_WAITING):
-        self.limit, self.max_waiting = limit, max_waiting
+    def __init__(self, limit: int = MAX_CONCURRENT_RUNS, max_waiting: int = MAX_WAITING, per_visitor: int = MAX_PER_VISITOR):
+        self.limit, self.max_waiting, self.per_visitor = limit, max_waiting, per_visitor
         self._lock = threading.Lock()
-        self._waiting: list[object] = []
-        self._running: set[object] = set()
+        self._waiting: list[object] = []  # in turn order
+        self._order: dict[object, tuple[int, int]] = {}  # ticket -> (its visitor's tickets before it, arrival)
+        self._arrivals = itertools.count()
+        self._running: dict[object, float] = {}  # ticket -> when it started
         self._visitors: dict[object, str] = {}  # ticket -> who holds it
+        self._durations: deque[float] = deque(maxlen=RECENT_RUNS)
 
-    def _held(self, visitor: str | None) -> bool:
-        """Whether this visitor already waits or trains (None: unknown, never counted); call under the lock."""
-        return visitor is not None and visitor in self._visitors.values()
+    def _count(self, visitor: str | None) -> int:
+        """Tickets this visitor holds, waiting or running (None: unknown, never counted); call under the lock."""
+        return 0 if visitor is None else sum(holder == visitor for holder in self._visitors.values())
 
     def holds(self, visitor: str | None) -> bool:
         """Whether this visitor already waits or trains (None: unknown, never counted)."""
         with self._lock:
-            return self._held(visitor)
+            return self._count(visitor) > 0
+
+    def refusal(self, visitor: str | None) -> str:
+        """Why join would refuse this visitor now, in one sentence, or ""."""
+        with self._lock:
+            if len(self._waiting) >= self.max_waiting:
+                return "The training queue is full; try again in a minute."
+            if visitor is not None and self._count(visitor) >= self.per_visitor:
+                return f"{self.per_visitor} runs from your address are already queued or training; try again when one ends."
+            return ""
 
     def join(self, visitor: str | None = None) -> object | None:
-        """A ticket in the queue, or None when the queue is full or this visitor already holds one."""
+        """A ticket in the queue, or None when the queue is full or this visitor holds per_visitor tickets already."""
         with self._lock:
-            if len(self._waiting) >= self.max_waiting or self._held(visitor):
+            held = self._count(visitor)
+            if len(self._waiting) >= self.max_waiting or (visitor is not None and held >= self.per_visitor):
                 return None
             ticket = object()
-            self._waiting.append(ticket)
+            self._order[ticket] = (held, next(self._arrivals))
+            bisect.insort(self._waiting, ticket, key=self._order.__getitem__)
             if visitor is not None:
                 self._visitors[ticket] = visitor
             return ticket
@@ -52,17 +74,26 @@ class TrainingQueue:
             free = self.limit - len(self._running)
             if position < free:
                 self._waiting.remove(ticket)
-                self._running.add(ticket)
+                self._running[ticket] = time.monotonic()
                 return 0
             return position - free + 1
 
     def leave(self, ticket: object) -> None:
         """The ticket's run ended, or it gave up waiting."""
         with self._lock:
-            self._running.discard(ticket)
+            started = self._running.pop(ticket, None)
+            if started is not None:
+                self._durations.append(time.monotonic() - started)
             self._visitors.pop(ticket, None)
+            self._order.pop(ticket, None)
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
+
+    def wait_seconds(self, ahead: int, typical: float) -> float:
+        """About how long a ticket `ahead` runs from its turn waits: the recent runs' mean (else `typical`) each."""
+        with self._lock:
+            mean = sum(self._durations) / len(self._durations) if self._durations else typical
+        return ahead * mean / self.limit
 
     def leave_when(self, ticket: object, finished: threading.Event) -> None:
         """Leave once `finished` is set: a stopped run, or one whose page closed, holds its core until it really ends."""
@@ -83,6 +114,12 @@ class TrainingQueue:
 
 
 QUEUE = TrainingQueue()
+
+
+def wait_text(seconds: float) -> str:
+    """About how long a wait is, for the page: 'under a minute', 'about 3 minutes'."""
+    minutes = round(seconds / 60)
+    return "under a minute" if minutes < 1 else f"about {minutes} minute{'s' if minutes > 1 else ''}"
 
 
 async def wait_turn(queue: TrainingQueue, ticket: object) -> AsyncIterator[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from demo.janitor import fresh_folder
 from demo.models import public_message
 from mnist_core.checkpoint import SUFFIX, save_checkpoint
 from mnist_core.data import load_tensors
@@ -81,6 +82,19 @@ class Run:
         if self.thread is None:
             self.finished.set()
 
+    def discard_when_finished(self) -> None:
+        """Nobody will take this run's model (its page closed): once its thread ends, free the model and its files."""
+        self.end()
+        threading.Thread(target=self._discard, name="mnist-train-discard", daemon=True).start()
+
+    def _discard(self) -> None:
+        """Wait for the run to end, then drop its classifier and delete its checkpoint's folder."""
+        self.finished.wait()
+        with self.lock:
+            checkpoint, self.classifier, self.checkpoint = self.checkpoint, None, None
+        if checkpoint is not None:
+            shutil.rmtree(checkpoint.parent, ignore_errors=True)
+
     def start(self, data: Data | None = None) -> threading.Thread:
         """Train in a new thread, on `data` or else all of MNIST."""
         self.thread = threading.Thread(target=self.work, args=(data,), name="mnist-train", daemon=True)
@@ -110,9 +124,9 @@ class Run:
             self.finished.set()
 
     def _keep(self, model: nn.Module, meta: dict) -> None:
-        """Save the checkpoint to a fresh temp folder (never the repo) and load it back as the run's classifier."""
+        """Save the checkpoint to a fresh folder of the app's (never the repo) and load it back as the run's classifier."""
         meta["stopped_by"] = self.stopped_by or None
-        folder = Path(tempfile.mkdtemp(prefix="mnist-train-"))
+        folder = fresh_folder("mnist-train-")  # the janitor deletes it once Gradio has its copy for the download
         path = save_checkpoint(folder / CHECKPOINT_NAME, model, self.config.model_config(), meta)
         classifier = Classifier.load(path)  # exactly what the visitor downloads
         with self.lock:

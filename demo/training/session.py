@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import shutil
 from pathlib import Path
 
@@ -65,9 +67,35 @@ def model_choices(session: TrainSession | None) -> list[tuple[str, str]]:
     return choices
 
 
+def trusted_proxies() -> int:
+    """How many proxies in front of the app append to X-Forwarded-For (MNIST_TRUSTED_PROXIES, default 1: Spaces')."""
+    try:
+        return max(0, int(os.environ.get("MNIST_TRUSTED_PROXIES", "1")))
+    except ValueError:
+        return 1
+
+
 def visitor_address(request: gr.Request | None) -> str | None:
-    """Who asks, as far as the server can tell: the first forwarded address (behind Spaces' proxy), else the peer's."""
+    """Who asks, as far as the server can tell: the address the nearest trusted proxy saw, else the peer's.
+
+    The client writes the start of X-Forwarded-For itself; each proxy in front appends the address it was
+    reached from. So the entry MNIST_TRUSTED_PROXIES from the end is the visitor as our own proxy saw them,
+    and the header is read at all only when the peer is a proxy on a private or loopback address.
+    """
     if request is None:
         return None
-    forwarded = (request.headers.get("x-forwarded-for") or "").split(",")[0].strip()
-    return forwarded or (request.client.host if request.client else None)
+    peer = request.client.host if request.client else None
+    hops = trusted_proxies()
+    entries = [entry.strip() for entry in (request.headers.get("x-forwarded-for") or "").split(",") if entry.strip()]
+    if hops and entries and _is_private(peer):
+        return entries[-min(hops, len(entries))]
+    return peer
+
+
+def _is_private(address: str | None) -> bool:
+    """Whether an address is loopback or private (a proxy in front of the app), not the open internet."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return parsed.is_private or parsed.is_loopback

@@ -6,6 +6,7 @@ derives from SETTINGS, by name.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,10 +33,29 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in parts)
     except ValueError:
-        raise ValueError(f"Hidden sizes must be whole numbers separated by commas, like 512, 256 (not {text!r}).") from None
+        raise ValueError(f"Hidden sizes must be whole numbers separated by commas, like 512, 256 (not {str(text)[:40]!r}).") from None
     if not 1 <= len(sizes) <= MAX_LAYERS or not all(1 <= size <= MAX_WIDTH for size in sizes):
         raise ValueError(f"Choose 1 to {MAX_LAYERS} hidden layers of 1 to {MAX_WIDTH} units each, like 256 or 512, 256.")
     return sizes
+
+
+def number(value: Any, what: str) -> float:
+    """A setting's value as a finite number, or ValueError with a sentence naming it (NaN, Infinity, text)."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"The {what} must be a number.") from None
+    if not math.isfinite(result):
+        raise ValueError(f"The {what} must be a finite number.")
+    return result
+
+
+def whole(value: Any, what: str) -> int:
+    """A setting's value as a whole number, or ValueError with a sentence naming it."""
+    result = number(value, what)
+    if result != int(result):
+        raise ValueError(f"The {what} must be a whole number.")
+    return int(result)
 
 
 def check_bounds(settings: Mapping[str, Any]) -> None:
@@ -44,12 +64,13 @@ def check_bounds(settings: Mapping[str, Any]) -> None:
         raise ValueError("Choose the single-layer model or an MLP.")
     if settings["optimizer"] not in [value for _, value in OPTIMIZERS]:
         raise ValueError("Choose Adam, AdamW or SGD.")
-    if settings["lr"] is None or not 1e-5 <= float(settings["lr"]) <= 1.0:
+    if not 1e-5 <= number(settings["lr"], "learning rate") <= 1.0:
         raise ValueError("Choose a learning rate between 0.00001 and 1.")
-    if int(settings["batch_size"]) not in BATCH_SIZES:
+    if whole(settings["batch_size"], "batch size") not in BATCH_SIZES:
         raise ValueError(f"Choose a batch size from {BATCH_SIZES}.")
-    if settings["epochs"] is None or not 1 <= int(settings["epochs"]) <= MAX_EPOCHS:
+    if not 1 <= whole(settings["epochs"], "number of epochs") <= MAX_EPOCHS:
         raise ValueError(f"Choose 1 to {MAX_EPOCHS} epochs.")
+    whole(settings["seed"] or 0, "seed")
 
 
 def make_config(settings: Mapping[str, Any]) -> TrainConfig:
@@ -60,10 +81,10 @@ def make_config(settings: Mapping[str, Any]) -> TrainConfig:
         model=model,
         hidden=parse_hidden(settings["hidden"]) if model == "mlp" else (),
         dropout=0.0 if model == "linear" else 0.1,
-        epochs=int(settings["epochs"]),
-        batch_size=int(settings["batch_size"]),
-        lr=float(settings["lr"]),
+        epochs=whole(settings["epochs"], "number of epochs"),
+        batch_size=whole(settings["batch_size"], "batch size"),
+        lr=number(settings["lr"], "learning rate"),
         optimizer=settings["optimizer"],
-        augment=bool(settings["augment"]),
-        seed=int(settings["seed"] or 0) % 2**31,
+        augment=settings["augment"] is True,
+        seed=whole(settings["seed"] or 0, "seed") % 2**31,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import gradio as gr
 
-from demo.training.queue import MAX_WAITING, QUEUE, TrainingQueue, every_update, wait_turn
+from demo.training.queue import QUEUE, TrainingQueue, every_update, wait_text, wait_turn
 from demo.training.render import accuracy_frame, digits_html, loss_frame, progress_text, summary
 from demo.training.run import MAX_SECONDS, Data, Run, Split, training_data
 from demo.training.session import YOUR_MODEL, TrainSession, model_choices, visitor_address
@@ -71,12 +71,11 @@ class TrainTab:
         if refusal := refusal_for(session, queue, visitor):
             yield {self.status: refusal}
             return
-        run = session.run = Run(config)
         ticket = queue.join(visitor)
         if ticket is None:
-            run.end()
-            yield {self.status: "⚠️ The training queue is full; try again in a minute."}
+            yield {self.status: f"⚠️ {queue.refusal(visitor) or 'The training queue is full; try again in a minute.'}"}
             return
+        session.run = Run(config)
         # aclosing: a closed page frees the slot now, not when the inner generator is collected.
         async with aclosing(self._take_turn(session, ticket, queue, current_model, data)) as updates:
             async for update in updates:
@@ -93,13 +92,19 @@ class TrainTab:
                 if run.stop.is_set():
                     yield {self.status: "Stopped before it started."}
                     return
-                yield {self.status: f"⏳ **Training queue: {ahead} ahead of you.** Your run starts when a slot frees (≤ {MAX_SECONDS:.0f} s per run)."}
+                wait = wait_text(queue.wait_seconds(ahead, MAX_SECONDS))
+                yield {self.status: f"⏳ **Training queue: {ahead} ahead of you** ({wait}). Your run starts when a slot frees (≤ {MAX_SECONDS:.0f} s per run)."}
             test = data[1] if data else (await asyncio.to_thread(training_data))[1]
             yield self._starting(session, test)
             run.start(data)
             async for _ in every_update(run.finished):
                 yield self._progress(run, test)
             await asyncio.to_thread(run.thread.join)
+        except BaseException:
+            # The page closed (cancelled, or closed at a yield): nobody takes this run's model, so it and its
+            # files go once the thread ends, instead of staying in a session that may never end.
+            run.discard_when_finished()
+            raise
         finally:
             run.end()  # a closed page (cancelled generator) stops its run too
             queue.leave_when(ticket, run.finished)
@@ -139,13 +144,12 @@ class TrainTab:
 
 
 def refusal_for(session: TrainSession, queue: TrainingQueue, visitor: str | None) -> str:
-    """Why this visitor may not start a run now, or "": one run at a time per session and per address."""
+    """Why this visitor may not start a run now, or "": one run at a time per session, a few per address."""
     if session.busy:
         return "⚠️ You already have a training run going: one run at a time per visitor. Stop it first."
-    # Sessions are per browser tab: the address keeps one visitor with many tabs to one run too.
-    if queue.holds(visitor):
-        return "⚠️ A training run from your address is already going (another tab?): one run at a time per visitor."
-    return ""
+    # Several sessions behind one address (tabs, or a classroom) queue, each behind everyone else's first run.
+    refusal = queue.refusal(visitor)
+    return f"⚠️ {refusal}" if refusal else ""
 
 
 def stop_training(session: TrainSession | None) -> str:
@@ -210,7 +214,12 @@ def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: g
                              queue=False, api_visibility="private")
     start.click(
         tab.start_training, [session, model_name], tab.outputs, inputs_kwargs=settings, api_visibility="private",
-        concurrency_limit=MAX_WAITING,  # waiting and watching are async: no thread is held
+        # The values as sent: make_config reads each setting itself, so NaN, Infinity or "abc" in a number field
+        # gets one sentence instead of Gradio's bare "Error" from its own conversion.
+        preprocess=False,
+        # Waiting and watching are async and the training queue bounds them itself: a wait holds no thread and
+        # no place in Gradio's queue, which drawings share.
+        concurrency_limit=None,
         concurrency_id="train", show_progress="minimal", show_progress_on=[tab.status],
     )
     stop.click(stop_training, session, tab.status, concurrency_limit=None, concurrency_id="train_stop",
