@@ -6,8 +6,8 @@ Run: python -m benchmarks.drawn [--checkpoints a.safetensors ...] [--writers] [-
 Without --checkpoints it measures the shipped models. Prints, per model and digit set, accuracy ("not a digit"
 counted as wrong), the unsure and "not a digit" rates and per-digit accuracy (and per pendigits writer with
 --writers); per model and non-digit set, the share answered with a confident digit, unsure or "not a digit",
-and the labels most often read as a digit; with --sweep, digits kept against non-digits caught for a range of
-"not a digit" thresholds. Asserts nothing. Development sets are never trained on: pendigits' .tes writers are
+and the labels most often read as a digit; with --sweep, for a range of "not a digit" thresholds, the digits
+read right against the non-digits still answered with a confident digit. Asserts nothing. Development sets are never trained on: pendigits' .tes writers are
 not its .tra writers, drawn-digits-dev is only measured, and the non-digit sets are split off by whole writers
 (mnist_core.nondigits) or kinds (mnist_core.doodles).
 """
@@ -32,7 +32,7 @@ from mnist_core.evaluate import summarize, to_float  # noqa: E402
 from mnist_core.nondigits import load_omniglot, load_pen_letters  # noqa: E402
 from mnist_core.pen import PenDigits, render_digits  # noqa: E402
 from mnist_core.predict import Classifier  # noqa: E402
-from mnist_core.verdict import DIGIT, VERDICTS, answers, not_digit_mask, verdict_codes, verdict_rates  # noqa: E402
+from mnist_core.verdict import DIGIT, VERDICTS, answers, verdict_codes, verdict_rates  # noqa: E402
 
 SWEEP = (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95)
 
@@ -87,14 +87,14 @@ def non_digit_row(model: str, set_name: str, probabilities: torch.Tensor, names:
 
 
 def sweep_rows(model: str, digit_sets: dict, non_digits: dict, classifier: Classifier) -> list[str]:
-    """For each threshold: the digit sets' share read right and not refused, the non-digit sets' share refused."""
+    """For each threshold: the digit sets' share read right (not refused), the non-digit sets' share read as a confident digit."""
     rows = []
     digit_probabilities = {name: classifier.probabilities(inputs) for name, (inputs, _) in digit_sets.items()}
     other_probabilities = {name: classifier.probabilities(inputs) for name, (inputs, _) in non_digits.items()}
     for threshold in SWEEP:
         kept = [float((answers(p, threshold) == digit_sets[name][1]).float().mean()) for name, p in digit_probabilities.items()]
-        caught = [float(not_digit_mask(p, threshold).float().mean()) for p in other_probabilities.values()]
-        rows.append(f"| {model} | {threshold:.2f} | " + " | ".join(f"{value:.2%}" for value in kept + caught) + " |")
+        confident = [float((verdict_codes(p, threshold) == VERDICTS.index(DIGIT)).float().mean()) for p in other_probabilities.values()]
+        rows.append(f"| {model} | {threshold:.2f} | " + " | ".join(f"{value:.2%}" for value in kept + confident) + " |")
     return rows
 
 
@@ -133,7 +133,7 @@ def main() -> None:
     print("\n".join(other_rows))
     if sweeps:
         print("\n| model | threshold | " + " | ".join(f"{name} read right" for name in sets)
-              + " | " + " | ".join(f"{name} caught" for name in non_digits) + " |")
+              + " | " + " | ".join(f"{name} confident digit" for name in non_digits) + " |")
         print("| --- " * (2 + len(sets) + len(non_digits)) + "|")
         print("\n".join(sweeps))
     for name, accuracies in per_writer:

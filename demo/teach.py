@@ -153,7 +153,10 @@ def teach_panel(sketchpad: gr.Sketchpad, session: gr.State, model_name: gr.State
     with gr.Column(elem_id="it-was", variant="panel"):
         gr.Markdown("**It was a …** (tell it what you drew; your drawings stay in this browser tab)")
         with gr.Row(equal_height=True):
-            buttons = [gr.Button(label_name(label), size="sm", min_width=32, elem_classes="it-was-digit") for label in range(NOT_DIGIT + 1)]
+            buttons = [
+                gr.Button(label_name(label), size="sm", min_width=32, elem_classes="it-was-digit" + (" it-was-other" if label == NOT_DIGIT else ""))
+                for label in range(NOT_DIGIT + 1)
+            ]
         counts = gr.Markdown(collection_text(None), elem_id="my-drawings")
     with gr.Accordion("Teach it your handwriting", open=False, elem_id="teach"):
         with gr.Row():

@@ -19,7 +19,7 @@ DIGIT, UNSURE, NOT_A_DIGIT, EMPTY = VERDICTS = ("digit", "unsure", NOT_DIGIT_NAM
 # Below this top probability, or with the runner-up this close, the answer is called unsure.
 UNSURE_TOP = 0.6
 UNSURE_MARGIN = 0.25
-NOT_DIGIT_AT = 0.5  # "not a digit" once its probability reaches this
+NOT_DIGIT_AT = 0.9  # "not a digit" once its probability reaches this; below, a drawing that is likely no digit is "unsure"
 
 
 def digit_probabilities(probabilities: torch.Tensor) -> torch.Tensor:

@@ -89,7 +89,7 @@ def test_shipped_checkpoints_load_with_their_metadata():
     model, meta = load_checkpoint(DEFAULT_CHECKPOINT)
     assert meta["test_accuracy"] >= 0.994 and len(meta["train_data_sha256"]) == 64
     assert meta["command"].startswith("python -m mnist_core train --data mnist,pendigits,styles")
-    assert meta["train_config"]["data"] == ["mnist", "pendigits", "styles"]
+    assert meta["train_config"]["data"] == ["mnist", "pendigits", "styles", "letters", "omniglot", "doodles"]
     mnist_only = []
     for name, kind in [("mlp.safetensors", "mlp"), ("linear.safetensors", "linear")]:
         _, other = load_checkpoint(CHECKPOINT_DIR / name)
