@@ -61,6 +61,8 @@ def verdict(prediction: Prediction) -> str:
             f"### 🙃 That doesn't look like a digit ({prediction.not_digit:.0%} sure)\n\n"
             f"<small>The nearest digits: {first} ({p_first:.0%}), {second} ({p_second:.0%}).</small>"
         )
+    if prediction.unsure and prediction.not_digit > p_first:  # "not a digit" is likelier than any digit, if not sure enough
+        return f"### 🤔 Not sure — maybe that isn't a digit; if it is, {article(first)} {first} or {article(second)} {second}?"
     if prediction.unsure:
         return f"### 🤔 Not sure — is it {article(first)} {first} or {article(second)} {second}?"
     return f"### It's {article(first)} **{first}** ({p_first:.0%} sure)"

@@ -143,3 +143,14 @@ def test_the_page_says_a_smiley_is_not_a_digit_and_names_the_nearest_digits():
     assert next(iter(top)) == "not a digit" and len(top) == 3
     assert "doesn't look like a digit" in text and "The nearest digits:" in text and "towards **not a digit** in red" in text
     assert seen.startswith('<img class="seen"')
+
+
+def test_between_the_thresholds_the_page_asks_whether_it_is_a_digit_at_all():
+    from demo.draw import verdict
+    from mnist_core.predict import Prediction
+
+    probabilities = [0.0] * 10
+    probabilities[4], probabilities[7] = 0.25, 0.1
+    prediction = Prediction(verdict_of(torch.tensor([*probabilities, 0.65])), 4, probabilities, 0.65, image=None)
+    assert prediction.unsure
+    assert "maybe that isn't a digit; if it is, a 4 or a 7?" in verdict(prediction)
