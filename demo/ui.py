@@ -229,7 +229,8 @@ def build_demo() -> gr.Blocks:
         gr.Markdown(
             "# ✍️ Draw a digit, watch a neural network read it\n"
             "A fully connected network trained in PyTorch on MNIST and on pen digits from other writers, so it "
-            "reads a flagged 1, a crossed 7 or a one-stroke 4 too. Draw below; browse the data it learned "
+            "reads a flagged 1, a crossed 7 or a one-stroke 4 too, and on letters and doodles, so it can say when "
+            "a drawing is not a digit. Draw below; browse the data it learned "
             "from in **Gallery**; see what it is and what it looks for in **Model**; train your own in **Train**.",
             elem_id="intro",
         )
