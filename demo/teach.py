@@ -17,8 +17,8 @@ import torch
 from demo.draw import sketch_ink
 from demo.janitor import fresh_folder
 from demo.models import load_classifier, public_message
-from demo.training.queue import QUEUE, wait_turn
-from demo.training.run import training_data
+from demo.training.queue import QUEUE, wait_text, wait_turn
+from demo.training.run import MAX_SECONDS, training_data
 from demo.training.session import YOUR_MODEL, TrainSession, model_choices, visitor_address
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.finetune import MAX_DRAWINGS, Collection, TeachReport, teach
@@ -128,7 +128,8 @@ async def teach_handwriting(
     idle.set()
     try:
         async for ahead in wait_turn(QUEUE, ticket):
-            yield f"⏳ **Training queue: {ahead} ahead of you.**", skip, skip, skip
+            wait = wait_text(QUEUE.wait_seconds(ahead, MAX_SECONDS))
+            yield f"⏳ **Training queue: {ahead} ahead of you** ({wait}).", skip, skip, skip
         yield f"Fine-tuning on your drawings (about {TEACH_SECONDS:.0f} s)…", skip, skip, skip
         base = load_classifier(current_model)
         idle.clear()

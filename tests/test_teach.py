@@ -185,3 +185,27 @@ def test_a_closed_page_keeps_the_queue_slot_until_the_fine_tune_really_ends(pen_
         return while_working, QUEUE.running
 
     assert asyncio.run(close_while_fine_tuning()) == (1, 0)
+
+
+def test_a_fine_tune_waiting_its_turn_is_told_about_how_long(pen_test):
+    import asyncio
+
+    from demo import teach as teach_module
+    from demo.training.queue import QUEUE
+
+    images, labels, _ = pen_test
+    busy = QUEUE.join("someone else")
+    assert QUEUE.try_start(busy) == 0  # another visitor's run holds the one slot
+
+    async def first_update() -> str:
+        updates = teach_module.teach_handwriting(Collection(images[:10], labels[:10]), None, "mlp")
+        try:
+            return (await updates.__anext__())[0]
+        finally:
+            await updates.aclose()
+
+    try:
+        status = asyncio.run(first_update())
+    finally:
+        QUEUE.leave(busy)
+    assert "1 ahead of you" in status and "minute" in status
