@@ -86,14 +86,13 @@ def non_digit_row(model: str, set_name: str, probabilities: torch.Tensor, names:
     )
 
 
-def sweep_rows(model: str, digit_sets: dict, non_digits: dict, classifier: Classifier) -> list[str]:
-    """For each threshold: the digit sets' share read right (not refused), the non-digit sets' share read as a confident digit."""
+def sweep_rows(model: str, digit_sets: dict, non_digits: dict) -> list[str]:
+    """For each threshold: the digit sets' share read right (not refused), the non-digit sets' share read as a
+    confident digit; each set given as (probabilities, labels or names)."""
     rows = []
-    digit_probabilities = {name: classifier.probabilities(inputs) for name, (inputs, _) in digit_sets.items()}
-    other_probabilities = {name: classifier.probabilities(inputs) for name, (inputs, _) in non_digits.items()}
     for threshold in SWEEP:
-        kept = [float((answers(p, threshold) == digit_sets[name][1]).float().mean()) for name, p in digit_probabilities.items()]
-        confident = [float((verdict_codes(p, threshold) == VERDICTS.index(DIGIT)).float().mean()) for p in other_probabilities.values()]
+        kept = [float((answers(p, threshold) == labels).float().mean()) for p, labels in digit_sets.values()]
+        confident = [float((verdict_codes(p, threshold) == VERDICTS.index(DIGIT)).float().mean()) for p, _ in non_digits.values()]
         rows.append(f"| {model} | {threshold:.2f} | " + " | ".join(f"{value:.2%}" for value in kept + confident) + " |")
     return rows
 
@@ -118,16 +117,17 @@ def main() -> None:
     per_writer, other_rows, sweeps = [], [], []
     for path in args.checkpoints:
         classifier = Classifier.load(path)
-        for set_name, (inputs, labels) in sets.items():
-            probabilities = classifier.probabilities(inputs)
+        digits = {name: (classifier.probabilities(inputs), labels) for name, (inputs, labels) in sets.items()}
+        others = {name: (classifier.probabilities(inputs), names) for name, (inputs, names) in non_digits.items()}
+        for set_name, (probabilities, labels) in digits.items():
             print(row(path.stem, set_name, summarize(labels, probabilities)), flush=True)
             if writers is not None and set_name == "pendigits .tes":
                 right = answers(probabilities) == labels
                 per_writer.append((path.stem, [float(right[writers == w].float().mean()) for w in writers.unique()]))
-        for set_name, (inputs, names) in non_digits.items():
-            other_rows.append(non_digit_row(path.stem, set_name, classifier.probabilities(inputs), names))
+        for set_name, (probabilities, names) in others.items():
+            other_rows.append(non_digit_row(path.stem, set_name, probabilities, names))
         if args.sweep:
-            sweeps += sweep_rows(path.stem, sets, non_digits, classifier)
+            sweeps += sweep_rows(path.stem, digits, others)
     print("\n| model | non-digit set | confident digit | unsure | not a digit | read as a digit most |")
     print("| --- " * 6 + "|")
     print("\n".join(other_rows))

@@ -13,7 +13,7 @@ from demo.pictures import display_scale, grid_picture
 from mnist_core.data import tutorial_dataset
 from mnist_core.errors import DataUnavailableError, MnistCoreError
 from mnist_core.evaluate import to_float
-from mnist_core.model import label_name
+from mnist_core.model import NOT_DIGIT, label_name
 from mnist_core.nondigits import NonDigits
 from mnist_core.pen import PenDigits
 from mnist_core.predict import Classifier
@@ -88,7 +88,7 @@ def load_batch(split: str, indices: torch.Tensor, source: str = "mnist") -> tupl
 
 def short_name(label: int) -> str:
     """A label in one table cell: the digit, or ✗ for "not a digit"."""
-    return "✗" if label_name(label) != str(label) else str(label)
+    return "✗" if label == NOT_DIGIT else str(label)
 
 
 def labels_table(labels: torch.Tensor, predictions: torch.Tensor, nrow: int) -> str:

@@ -19,13 +19,11 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from mnist_core.doodles import doodles
 from mnist_core.errors import DataUnavailableError, MnistCoreError
-from mnist_core.evaluate import to_float
 from mnist_core.model import NOT_DIGIT
-from mnist_core.pen import NonDigit, render_digits
+from mnist_core.pen import DrawnStrokes, NonDigit
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 PEN_LETTERS_DIR = SHARED / "pen-letters"
@@ -76,7 +74,7 @@ def is_dev_writer(writer: str) -> bool:
 def load_pen_letters(split: str = "train", folder: str | os.PathLike | None = None) -> list[NonDigit]:
     """pen-letters' letters and symbols (digit-like ones left out) of the split's writers, labelled NOT_DIGIT.
 
-    Each drawing's writer is its index in the sorted list of writers; `label_names` below gives its character.
+    Each drawing's writer is its index in the split's sorted list of writers; its `name` is its character.
     """
     _check_split(split)
     folder = _folder(folder, "PEN_LETTERS_DIR", PEN_LETTERS_DIR, PEN_LETTERS_FILES, "pen-letters")
@@ -115,7 +113,7 @@ def _omniglot_dev(alphabet: str, drawer: int) -> bool:
 
 
 def load_omniglot(split: str = "train", folder: str | os.PathLike | None = None) -> list[NonDigit]:
-    """Omniglot's mouse-drawn characters of eight alphabets (Latin's digit-like letters left out), labelled NOT_DIGIT."""
+    """Omniglot's mouse-drawn characters (the digit-like ones and Early Aramaic left out), labelled NOT_DIGIT."""
     _check_split(split)
     folder = _folder(folder, "OMNIGLOT_DIR", OMNIGLOT_DIR, OMNIGLOT_FILES, "Omniglot's strokes")
     drawings, seen = [], set()
@@ -142,22 +140,14 @@ def load_omniglot(split: str = "train", folder: str | os.PathLike | None = None)
 GALLERY_SIZE = 2000  # drawings a NonDigits set shows: enough to browse, drawn in a few seconds
 
 
-class NonDigits(torch.utils.data.Dataset):
-    """Not-digits as a torch Dataset, like PenDigits: uint8 `data`, `targets` (all NOT_DIGIT) and `names` (what each
-    shows); items are (1x28x28 float tensor in [0, 1], label). "train" holds the training writers' letters,
-    Omniglot's training drawers and the training kinds of doodle, "test" the held-out ones; `size` drawings
-    evenly spread over them, each drawn once with the plain brush."""
+class NonDigits(DrawnStrokes):
+    """Not-digits as a DrawnStrokes Dataset (`targets` all NOT_DIGIT), with what each shows in `names`. "train"
+    holds the training writers' letters, Omniglot's training drawers and the training kinds of doodle, "test"
+    the held-out ones; `size` drawings evenly spread over them."""
 
     def __init__(self, split: str = "test", size: int = GALLERY_SIZE):
-        dev = split != "train"
-        drawings = load_pen_letters("dev" if dev else "train") + load_omniglot("dev" if dev else "train")
-        drawings += doodles(100, "dev" if dev else "train", seed=1)
+        part = "train" if split == "train" else "dev"
+        drawings = load_pen_letters(part) + load_omniglot(part) + doodles(100, part, seed=1)
         chosen = [drawings[int(index)] for index in np.linspace(0, len(drawings) - 1, min(size, len(drawings)))]
-        self.data, self.targets = render_digits(chosen, copies=0)
+        super().__init__(chosen)
         self.names = [drawing.name for drawing in chosen]
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return to_float(self.data[index : index + 1])[0], int(self.targets[index])

@@ -205,17 +205,24 @@ def render_digits(digits: list[PenDigit], copies: int = 1, seed: int = 0) -> tup
     return stacked, torch.tensor(labels, dtype=torch.int64)
 
 
-class PenDigits(torch.utils.data.Dataset):
-    """pendigits as a torch Dataset, like torchvision's MNIST: uint8 `data`, `targets`, and `writers`; items are
-    (1x28x28 float tensor in [0, 1], label), each digit drawn once with the plain brush."""
+class DrawnStrokes(torch.utils.data.Dataset):
+    """Pen drawings as a torch Dataset, like torchvision's MNIST: uint8 `data` and `targets`; items are
+    (1x28x28 float tensor in [0, 1], label), each drawing drawn once with the plain brush."""
 
-    def __init__(self, split: str = "test", folder: str | os.PathLike | None = None):
-        digits = load_pendigits(split, folder)
-        self.data, self.targets = render_digits(digits, copies=0)
-        self.writers = torch.tensor([digit.writer for digit in digits])
+    def __init__(self, drawings: list[PenDigit]):
+        self.data, self.targets = render_digits(drawings, copies=0)
 
     def __len__(self) -> int:
         return len(self.targets)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return to_float(self.data[index : index + 1])[0], int(self.targets[index])
+
+
+class PenDigits(DrawnStrokes):
+    """pendigits' digits as a DrawnStrokes Dataset, with each digit's writer in `writers`."""
+
+    def __init__(self, split: str = "test", folder: str | os.PathLike | None = None):
+        digits = load_pendigits(split, folder)
+        super().__init__(digits)
+        self.writers = torch.tensor([digit.writer for digit in digits])

@@ -90,8 +90,8 @@ def pen_test(pendigits_dir: Path):
 
 
 @pytest.fixture(scope="module")
-def served_url(mnist_dir: Path):
-    """The app launched in this process on a free loopback port with app.py's launch options: its URL."""
+def served_app(mnist_dir: Path):
+    """The app launched in this process on a free loopback port with app.py's launch options: (its URL, the Blocks)."""
     from demo.ui import LAUNCH_OPTIONS, build_demo
 
     with pytest.MonkeyPatch.context() as patch:
@@ -99,9 +99,15 @@ def served_url(mnist_dir: Path):
         app = build_demo()
         _, url, _ = app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
         try:
-            yield url
+            yield url, app
         finally:
             app.close()
+
+
+@pytest.fixture(scope="module")
+def served_url(served_app) -> str:
+    """The URL of the app served in this process (served_app)."""
+    return served_app[0]
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Hostile visitors (issue 23): each row of its table against the app served on loopback, bounded in count and
 time, with the server's memory and disk budgets asserted and a normal drawing answered right after.
 
-The server runs in this process (as conftest.served_url does), so its memory is this process's RSS. Slower
+The server runs in this process (conftest.served_app), so its memory is this process's RSS. Slower
 measurements, against `python app.py` in its own process, are in benchmarks/hostile.py.
 """
 
@@ -42,16 +42,10 @@ def rss_mib() -> float:
 
 
 @pytest.fixture(scope="module")
-def served(mnist_dir: Path):
-    """The app launched in this process on a free loopback port with app.py's options: (url, page)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
-        page = build_demo()
-        _, url, _ = page.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
-        try:
-            yield attacks.loopback_only(url), page
-        finally:
-            page.close()
+def served(served_app):
+    """The app served in this process (conftest.served_app), its URL checked to be loopback: (url, page)."""
+    url, page = served_app
+    return attacks.loopback_only(url), page
 
 
 @pytest.fixture
