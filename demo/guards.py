@@ -4,7 +4,8 @@ Gradio 6.31's sketchpad trusts its client: accept_blobs grows a list to whatever
 keeps every blob it gets; the draw event decodes each named layer to RGBA, however large and however many,
 before the app's callback runs. The page only ever sends one canvas-sized layer, a background and a
 composite, so anything else is refused here in one sentence, and the blob store is bounded in bytes as
-well as in sets.
+well as in sets. Gradio's queue has one size for every kind of event, so one kind (a flood of Gallery
+batches) could fill it and lock drawings out: guard_queue keeps half of it for drawings (row 4).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 import gradio as gr
 import PIL.Image
 from fastapi import HTTPException
+from gradio import route_utils
+
+from demo.training.session import visitor_address
 
 BLOB_KINDS = ("background", "layer", "composite")
 MAX_LAYERS = 1  # the page's sketchpad has layers=False: it sends layer 0 only
@@ -24,10 +28,14 @@ MAX_SIDE = 800  # the page's canvas is 512 px; API callers may send up to this (
 MAX_BLOB_BYTES = 2 * 2**20  # a 512 px RGBA canvas is 1 MiB raw; its PNG is smaller unless it is noise
 BLOB_SETS_KEPT = 256  # sketchpad blob sets in memory at once (see RecentBlobs), ~25 KB each from the page
 BLOB_BYTES_KEPT = 32 * 2**20  # ... and at most this many bytes of them, whatever each set holds
+OTHERS_WAITING = 128  # events other than drawings waiting in Gradio's queue at once (of QUEUE_SIZE, 256) ...
+OTHERS_WAITING_PER_ADDRESS = 16  # ... and of those, from one address (a classroom shares one)
+DRAWINGS = "predict"  # the concurrency id of the draw and upload events, which keep the rest of the queue
 MAX_ID_LENGTH = 64  # the page makes up ids of about a dozen characters
 TOO_LARGE = f"The drawing is too large: the sketchpad takes images of up to {MAX_SIDE}×{MAX_SIDE} pixels."
 TOO_MANY_LAYERS = f"The drawing has too many layers: the sketchpad takes {MAX_LAYERS}."
 NOT_AN_IMAGE = "The drawing is not an image that can be read."
+BUSY = "The server is busy with other requests: please try again in a moment."
 
 
 def blob_bytes(blobs: Any) -> int:
@@ -145,3 +153,29 @@ def guard_sketchpad(pad: gr.Sketchpad) -> gr.Sketchpad:
     pad.convert_and_format_image = guard_decoding(pad.convert_and_format_image)
     pad.preprocess = guard_layer_count(pad.preprocess)
     return pad
+
+
+def queue_refusal(waiting: list, fn: Any, request: Any) -> str | None:
+    """Why an event may not join the queue (BUSY), or None: drawings always may; others within their share."""
+    if fn.concurrency_id == DRAWINGS:
+        return None
+    others = [event for event in waiting if event.concurrency_id != DRAWINGS]
+    address = visitor_address(request)
+    mine = sum(1 for event in others if visitor_address(event.request) == address)
+    return BUSY if len(others) >= OTHERS_WAITING or mine >= OTHERS_WAITING_PER_ADDRESS else None
+
+
+def guard_queue(page: gr.Blocks) -> gr.Blocks:
+    """The page's queue (after page.queue()), refusing an event beyond its kind's share before Gradio queues it."""
+    queue = page._queue
+    push = queue.push
+
+    @wraps(push)
+    async def guarded(body, request, username):
+        waiting = [event for line in list(queue.event_queue_per_concurrency_id.values()) for event in line.queue]
+        if body.fn_index is not None and (refusal := queue_refusal(waiting, route_utils.get_fn(page, None, body), request)):
+            return False, refusal, "queue_full"  # Gradio answers 503 with this sentence
+        return await push(body, request, username)
+
+    queue.push = guarded
+    return page

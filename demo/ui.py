@@ -9,7 +9,7 @@ import gradio as gr
 
 from demo.draw import PROMPT, classify_sketch, classify_upload
 from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCES, SPLITS, gallery_batch, next_batch
-from demo.guards import guard_sketchpad
+from demo.guards import guard_queue, guard_sketchpad
 from demo.janitor import look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
@@ -241,4 +241,4 @@ def build_demo() -> gr.Blocks:
             model_tab(model_name, draw, training, choice)
             train_tab(model_name, training, choice, tabs)
     look_after(demo)  # its idle sessions end, the app's files and cut-off uploads are swept
-    return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY)
+    return guard_queue(demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY))

@@ -24,7 +24,7 @@ from PIL import Image
 
 from benchmarks import attacks
 from demo import janitor
-from demo.guards import BLOB_BYTES_KEPT, MAX_BLOB_BYTES
+from demo.guards import BLOB_BYTES_KEPT, BUSY, DRAWINGS, MAX_BLOB_BYTES, OTHERS_WAITING_PER_ADDRESS, queue_refusal
 from demo.training import queue as training_queue
 from demo.training.queue import TrainingQueue
 from demo.training.session import TrainSession, end_session, visitor_address
@@ -189,6 +189,42 @@ def test_training_waits_hold_no_place_in_gradios_queue(served):
     tickets = [queue.join(f"198.51.100.{n}") for n in range(288)]  # 288 "Start training" requests
     assert sum(ticket is not None for ticket in tickets) == 32 and queue.refusal("198.51.100.250")
     draws_right(url)  # drawings are answered meanwhile
+
+
+def gallery_arguments(url: str) -> list:
+    """The Gallery API's arguments at their defaults but the largest batch, read from the page's config."""
+    page = attacks.config(url)
+    components = {c["id"]: c for c in page["components"]}
+    show = next(d for d in page["dependencies"] if d.get("api_name") == "gallery")
+    values = [components[i].get("props", {}).get("value") for i in show["inputs"] if components[i]["type"] != "state"]
+    values[1] = 256  # the batch size: each batch costs the server the most it can
+    return values
+
+
+def test_a_flood_of_gallery_batches_leaves_drawings_room_in_the_queue(url):
+    arguments = gallery_arguments(url)
+
+    async def flood() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=attacks.TIMEOUT) as client:
+            return await asyncio.gather(*[client.post(f"{url}gradio_api/call/gallery", json={"data": arguments}) for _ in range(300)])
+
+    replies = asyncio.run(flood())  # 300 joins at once, more than Gradio's whole queue (256)
+    taken = [reply for reply in replies if reply.status_code == 200]
+    refused = [reply for reply in replies if reply.status_code != 200]
+    assert len(taken) <= 2 * OTHERS_WAITING_PER_ADDRESS  # this address's share (and those answered meanwhile)
+    assert refused and all(reply.status_code == 503 and BUSY in reply.text for reply in refused)
+    assert not any(SERVER_PATH.search(reply.text) for reply in refused)
+    draws_right(url)  # the drawing joins and is answered while the batches wait
+
+
+def test_drawings_are_never_refused_a_place_and_others_have_a_share():
+    def event(kind: str, address: str) -> SimpleNamespace:
+        return SimpleNamespace(concurrency_id=kind, request=request(address, peer=address))
+
+    crowd = [event("gallery", "192.0.2.9")] * OTHERS_WAITING_PER_ADDRESS
+    assert queue_refusal(crowd, SimpleNamespace(concurrency_id=DRAWINGS), request("192.0.2.9", peer="192.0.2.9")) is None
+    assert queue_refusal(crowd, SimpleNamespace(concurrency_id="gallery"), request("192.0.2.9", peer="192.0.2.9")) == BUSY
+    assert queue_refusal(crowd, SimpleNamespace(concurrency_id="gallery"), request("198.51.100.7", peer="198.51.100.7")) is None
 
 
 # --- Row 5: who is a visitor ------------------------------------------------------------------------------
