@@ -4,7 +4,8 @@ The app writes checkpoints and drawings downloads only under APP_FILES (fresh_fo
 visitor downloads into its own cache as the event returns, so after FILE_AGE_SECONDS the app's copy has
 served its purpose and is deleted. Gradio 6.31 leaves an upload cut off mid-body in its upload folder for good,
 and keeps every session (each API call opens one) until its capacity evicts it, without calling the states'
-delete_callback: one janitor thread sweeps all three every SWEEP_SECONDS.
+delete_callback: one janitor thread sweeps all three every SWEEP_SECONDS, and has a session evicted at capacity
+end as an idle one does (end_on_eviction).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tempfile
 import threading
 import time
 import weakref
+from itertools import islice
 from pathlib import Path
 
 import gradio as gr
@@ -69,9 +71,10 @@ def sweep_partial_uploads(age: float = PARTIAL_UPLOAD_SECONDS, now: float | None
 
 def expire_sessions(page: gr.Blocks, idle: float = SESSION_IDLE_SECONDS, now: float | None = None) -> int:
     """End the page's sessions with no event for `idle` seconds, running their states' delete_callbacks; how many."""
-    holder = getattr(page, "state_holder", None)
+    holder = getattr(page, "state_holder", None)  # there once the page is served
     if holder is None:
         return 0
+    end_on_eviction(holder)
     now = time.time() if now is None else now
     stale = [sid for sid, used in list(holder.time_last_used.items()) if now - used.timestamp() > idle]
     for session in stale:
@@ -80,6 +83,23 @@ def expire_sessions(page: gr.Blocks, idle: float = SESSION_IDLE_SECONDS, now: fl
             holder.session_data.pop(session, None)
             holder.time_last_used.pop(session, None)
     return len(stale)
+
+
+def end_on_eviction(holder) -> None:
+    """Have Gradio's StateHolder end the sessions it evicts past its capacity (their delete_callbacks run first)."""
+    if getattr(holder, "ends_evicted", False):
+        return
+    update = holder.update
+
+    def update_ending_evicted(session_id: str) -> None:
+        with holder.lock:
+            over = len(holder.session_data) - holder.capacity
+            evicted = [sid for sid in islice(holder.session_data, max(0, over)) if sid != session_id]
+        for session in evicted:
+            holder.delete_state(session)  # the oldest, which update() is about to drop
+        update(session_id)
+
+    holder.update, holder.ends_evicted = update_ending_evicted, True
 
 
 def sweep_once() -> None:

@@ -306,6 +306,22 @@ def test_api_sessions_expire_and_their_delete_callbacks_run(served, monkeypatch)
     draws_right(url)
 
 
+def test_a_session_evicted_at_capacity_ends_as_an_idle_one_does(served, monkeypatch):
+    url, page = served
+    holder = page.state_holder
+    janitor.end_on_eviction(holder)  # as the janitor's first sweep after launch does
+    training = next(key for key, block in page.blocks.items() if getattr(block, "delete_callback", None) is end_session)
+    ended = []
+    monkeypatch.setattr(page.blocks[training], "delete_callback", ended.append)
+    oldest = attacks.token()
+    holder[oldest][training] = marker = TrainSession()
+    holder.session_data.move_to_end(oldest, last=False)  # the least recently used: the next to be evicted
+    monkeypatch.setattr(holder, "capacity", len(holder.session_data))  # full
+    holder[attacks.token()]  # one more session (an API call): Gradio evicts the oldest
+    assert oldest not in holder.session_data and ended == [marker]
+    draws_right(url)
+
+
 # --- Row 9: bad values and almost no ink ------------------------------------------------------------------
 
 
