@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from functools import reduce
 
+import gradio as gr
 import numpy as np
 import torch
 from PIL import Image, ImageChops
 
+from demo.i18n import ENGLISH, say, visitor_language
 from demo.models import load_classifier, public_message
 from demo.pictures import evidence_picture, inline_png, side_by_side, to_uint8
-from mnist_core.attribution import evidence, method
+from mnist_core.attribution import evidence
 from mnist_core.errors import EmptyImageError, MnistCoreError
-from mnist_core.model import NOT_DIGIT, NOT_DIGIT_NAME
+from mnist_core.model import NOT_DIGIT
 from mnist_core.predict import Prediction
 from mnist_core.preprocess import open_image
 
-PROMPT = "✏️ Draw a digit (0–9) in the box — the network reads it as you draw."
-NO_DIGIT_IN_UPLOAD = "⚠️ No digit found in the uploaded image: it is blank or of one colour. Upload a photo of one dark digit on a light background (or light on dark)."
-# The input and beside it why the network answered, 28 x 57 pixels sent as they are (a few hundred bytes,
-# inline: no file to fetch per stroke); the browser enlarges them with square pixels.
-SEEN_ALT = "the 1×28×28 input the network reads, and beside it why it answered"
+# What an empty canvas and an upload with no digit answer, in English (say() gives the other languages).
+PROMPT = say(ENGLISH, "draw.prompt")
+NO_DIGIT_IN_UPLOAD = say(ENGLISH, "draw.no_digit_in_upload")
 
 # (top 3 for gr.Label, verdict Markdown, the <img> of the model input and the why, or None)
 DrawResult = tuple[dict[str, float] | None, str, str | None]
@@ -48,81 +48,92 @@ def sketch_ink(sketch: dict | Image.Image | np.ndarray | str | None) -> Image.Im
     return sketch.get("composite")
 
 
-def article(digit: int) -> str:
-    """'an' before 8 (eight), else 'a'."""
-    return "an" if digit == 8 else "a"
+def a_digit(language: str, digit: int) -> str:
+    """A digit with its article where the language has one: 'a 7', 'an 8' ('7' in Chinese)."""
+    return say(language, "a_digit", variant=digit, digit=digit)
 
 
-def verdict(prediction: Prediction) -> str:
+def verdict(prediction: Prediction, language: str = ENGLISH) -> str:
     """The sentence above the bars: the digit, a question when the model is unsure, or that it is no digit."""
     (first, p_first), (second, p_second) = prediction.top(2)
     if not prediction.is_digit:
-        return (
-            f"### 🙃 That doesn't look like a digit ({prediction.not_digit:.0%} sure)\n\n"
-            f"<small>The nearest digits: {first} ({p_first:.0%}), {second} ({p_second:.0%}).</small>"
-        )
+        nearest = say(language, "verdict.nearest", first=first, p_first=p_first, second=second, p_second=p_second)
+        return say(language, "verdict.not_digit", p=prediction.not_digit) + "\n\n" + nearest
+    both = dict(first=a_digit(language, first), second=a_digit(language, second))
     if prediction.unsure and prediction.not_digit > p_first:  # "not a digit" is likelier than any digit, if not sure enough
-        return f"### 🤔 Not sure — maybe that isn't a digit; if it is, {article(first)} {first} or {article(second)} {second}?"
+        return say(language, "verdict.unsure_maybe_not", **both)
     if prediction.unsure:
-        return f"### 🤔 Not sure — is it {article(first)} {first} or {article(second)} {second}?"
-    return f"### It's {article(first)} **{first}** ({p_first:.0%} sure)"
+        return say(language, "verdict.unsure", **both)
+    return say(language, "verdict.digit", article=say(language, "article", variant=first), digit=first, p=p_first)
 
 
-def bars(prediction: Prediction) -> dict[str, float]:
+def bars(prediction: Prediction, language: str = ENGLISH) -> dict[str, float]:
     """What gr.Label shows: the three likeliest digits, and "not a digit" first when that is the answer."""
     top = {str(digit): probability for digit, probability in prediction.top(3)}
     if prediction.is_digit:
         return top
-    return {NOT_DIGIT_NAME: prediction.not_digit, **dict(list(top.items())[:2])}
+    return {say(language, "not_a_digit"): prediction.not_digit, **dict(list(top.items())[:2])}
 
 
-def explained(prediction: Prediction) -> tuple[int, int, str, str]:
+def explained(prediction: Prediction, language: str = ENGLISH) -> tuple[int, int, str, str]:
     """Which two outputs the why picture contrasts (toward, against) and their names for the caption."""
     (first, _), (second, _) = prediction.top(2)
     if not prediction.is_digit:
-        return NOT_DIGIT, first, NOT_DIGIT_NAME, str(first)
+        return NOT_DIGIT, first, say(language, "not_a_digit"), str(first)
     return first, second, str(first), str(second)
 
 
-def seen_html(prediction: Prediction, why: torch.Tensor) -> str:
+def method(model: torch.nn.Module, language: str = ENGLISH) -> str:
+    """What the why picture computes for this model (mnist_core.attribution.evidence), in words."""
+    linear_layers = sum(isinstance(module, torch.nn.Linear) for module in model.modules())
+    return say(language, "method.linear" if linear_layers == 1 else "method.gradient")
+
+
+def seen_html(prediction: Prediction, why: torch.Tensor, language: str = ENGLISH) -> str:
     """The <img> beside the answer: the model input and, right of it, each pixel's evidence, inline."""
+    # 28 x 57 pixels sent as they are (a few hundred bytes, inline: no file to fetch per stroke); the browser
+    # enlarges them with square pixels.
     picture = side_by_side(to_uint8(prediction.image), evidence_picture(prediction.image, why))
-    return f'<img class="seen" src="{inline_png(picture)}" alt="{SEEN_ALT}">'
+    return f'<img class="seen" src="{inline_png(picture)}" alt="{say(language, "draw.seen_alt")}">'
 
 
-def classify(source: Image.Image | np.ndarray | str | None, model_name: str) -> DrawResult:
+def classify(source: Image.Image | np.ndarray | str | None, model_name: str, language: str = ENGLISH) -> DrawResult:
     """Classify one image with the chosen model; an empty canvas or unreadable image gives a message, never a digit."""
     if source is None:
-        return None, PROMPT, None
+        return None, say(language, "draw.prompt"), None
     try:
         classifier = load_classifier(model_name)
         prediction = classifier.classify(source)
     except EmptyImageError:
-        return None, PROMPT, None
+        return None, say(language, "draw.prompt"), None
     except MnistCoreError as error:
-        return None, f"⚠️ {public_message(error)}", None
-    toward, against, toward_name, against_name = explained(prediction)
+        return None, say(language, "warning", text=public_message(error, language)), None
+    toward, against, toward_name, against_name = explained(prediction, language)
     why = evidence(classifier.model, prediction.image, toward, against)
     shape = "×".join(str(size) for size in prediction.image.shape)
-    text = (
-        f"{verdict(prediction)}\n\nThe network sees a **{shape}** tensor (below left, enlarged). "
-        f"Right, why: pixels that pushed it towards **{toward_name}** in red, towards **{against_name}** in blue "
-        f"({method(classifier.model)})."
-    )
-    return bars(prediction), text, seen_html(prediction, why)
+    how = say(language, "draw.explained", shape=shape, toward=toward_name, against=against_name,
+              method=method(classifier.model, language))
+    return bars(prediction, language), f"{verdict(prediction, language)}\n\n{how}", seen_html(prediction, why, language)
 
 
-def classify_sketch(sketch: dict | None, model_name: str) -> DrawResult:
-    """Sketchpad value in (dict of background, layers, composite, or None); top 3, verdict and model input out."""
-    return classify(sketch_ink(sketch), model_name)
+def classify_sketch(
+    sketch: dict | None, model_name: str, language: str | None = None, request: gr.Request = None
+) -> DrawResult:
+    """Sketchpad value in (dict of background, layers, composite, or None); top 3, verdict and model input out.
+
+    In the visitor's language: the page switch's choice, else their browser's (demo.i18n.visitor_language)."""
+    return classify(sketch_ink(sketch), model_name, visitor_language(language, request))
 
 
-def classify_upload(path: str | None, model_name: str) -> DrawResult:
+def classify_upload(
+    path: str | None, model_name: str, language: str | None = None, request: gr.Request = None
+) -> DrawResult:
     """An uploaded photo or image file in; top 3, verdict and model input out."""
-    top, text, seen = classify(path, model_name)
-    if path is not None and text == PROMPT:
+    language = visitor_language(language, request)
+    top, text, seen = classify(path, model_name, language)
+    if path is not None and text == say(language, "draw.prompt"):
         # The drawing prompt would read as if the upload were ignored: say what was wrong with the file.
-        return None, NO_DIGIT_IN_UPLOAD, None
+        return None, say(language, "draw.no_digit_in_upload"), None
     if top is not None:
-        text += "\n\n*Read from your uploaded image, not from the canvas.*"
+        text += "\n\n" + say(language, "draw.from_upload")
     return top, text, seen

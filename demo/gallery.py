@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import gradio as gr
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 
+from demo.i18n import ENGLISH, say, visitor_language
 from demo.models import DEFAULT_MODEL, cached_for_shipped, load_classifier, model_title, public_message
 from demo.pictures import display_scale, grid_picture
 from mnist_core.data import tutorial_dataset
@@ -20,21 +22,13 @@ from mnist_core.predict import Classifier
 from mnist_core.verdict import answers
 
 SPLITS = ("train", "test")
-SOURCES = {
-    "mnist": "MNIST",
-    "pendigits": "Pen digits (pendigits: 44 writers in Istanbul, drawn as on the sketchpad)",
-    "nondigits": "Not digits (pen letters and symbols, other alphabets, doodles: what the network learns to refuse)",
-}
+SOURCES = ("mnist", "pendigits", "nondigits")  # named on the page by demo/locales ("source.<name>")
 ALL_DIGITS = "all"
 DIGIT_CHOICES = [ALL_DIGITS, *(str(digit) for digit in range(10))]
 MAX_BATCH = 256
 MAX_NROW = 32
 MAX_PADDING = 10
-HOW_TO_PROVIDE = (
-    "The gallery needs the four MNIST files (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, "
-    "`t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`): put them in `data/MNIST/raw/` or in a folder "
-    "named by the `MNIST_DATA_DIR` environment variable, then restart the app. Drawing works without them."
-)
+HOW_TO_PROVIDE = say(ENGLISH, "gallery.how_to_provide")  # where the gallery's MNIST files go (in English)
 
 # (grid picture, labels table HTML, status Markdown, batch number shown)
 GalleryResult = tuple[np.ndarray | None, str, str, int]
@@ -91,19 +85,21 @@ def short_name(label: int) -> str:
     return "✗" if label == NOT_DIGIT else str(label)
 
 
-def labels_table(labels: torch.Tensor, predictions: torch.Tensor, nrow: int) -> str:
+def labels_table(labels: torch.Tensor, predictions: torch.Tensor, nrow: int, language: str = ENGLISH) -> str:
     """The batch's labels in grid order, each with the model's answer; mistakes in red."""
     cells = []
+    name = {NOT_DIGIT: say(language, "not_a_digit")}
     for label, guess in zip(labels.tolist(), predictions.tolist()):
-        title = f'title="label {label_name(label)}, model {label_name(guess)}"'
+        cell_title = say(language, "gallery.cell_title", label=name.get(label, label_name(label)),
+                         answer=name.get(guess, label_name(guess)))
+        title = f'title="{cell_title}"'
         if label == guess:
             cells.append(f"<td {title}>{short_name(label)}</td>")
         else:
             cells.append(f'<td {title} style="background:#fde2e2;color:#b00020"><b>{short_name(label)}</b>→{short_name(guess)}</td>')
     rows = ["<tr>" + "".join(cells[start : start + nrow]) + "</tr>" for start in range(0, len(cells), nrow)]
     return (
-        '<p>Labels in grid order (✗: not a digit); <span style="color:#b00020"><b>label</b>→answer</span> marks a '
-        "mistake (framed red in the grid).</p>"
+        f"<p>{say(language, 'gallery.legend')}</p>"
         '<table style="font-family:monospace;text-align:center;border-collapse:collapse">'
         + "".join(rows)
         + "</table>"
@@ -131,39 +127,41 @@ def gallery_batch(
     mistakes_only: bool = False,
     source: str = "mnist",
     model_name: str = DEFAULT_MODEL,
+    language: str | None = None,
     number: int = 0,
+    request: gr.Request = None,
 ) -> GalleryResult:
     """Batch `number` of the chosen images as a make_grid picture, its labels with the model's answers, a status line."""
+    language = visitor_language(language, request)
     batch_size, nrow, padding, seed = within_bounds(batch_size, nrow, padding, seed)
     if split not in SPLITS or digit not in DIGIT_CHOICES or source not in SOURCES:
-        return None, "", f"⚠️ Choose a source from {tuple(SOURCES)}, a split from {SPLITS} and a digit from 0–9 or “all”.", 0
+        return None, "", say(language, "gallery.bad_choice", sources=SOURCES, splits=SPLITS), 0
     if mistakes_only:
         split = "test"  # mistakes are counted on images the model never trained on
     try:
         pool = candidates(split, digit, mistakes_only, model_name, source)
         if not len(pool):
-            return None, "", "No image matches these filters.", 0
+            return None, "", say(language, "gallery.none_match"), 0
         indices, number, count = batch_indices(pool, batch_size, number, seed, shuffle)
         images, labels = load_batch(split, indices, source)
         predictions = answers(load_classifier(model_name).probabilities(images))
     except DataUnavailableError as error:
-        how = HOW_TO_PROVIDE if source == "mnist" else "Drawing works without it."
-        return None, "", f"⚠️ {how}\n\n({public_message(error)})", 0
+        how = say(language, "gallery.how_to_provide" if source == "mnist" else "gallery.works_without")
+        return None, "", say(language, "gallery.unavailable", how=how, detail=public_message(error)), 0
     except MnistCoreError as error:
-        return None, "", f"⚠️ {public_message(error)}", 0
+        return None, "", say(language, "warning", text=public_message(error, language)), 0
     mistakes = (predictions != labels).tolist()
     width = min(nrow, len(indices)) * (28 + padding) + padding
     picture = grid_picture(images, nrow, padding, mistakes, display_scale(width))
-    chosen = f"{SOURCES[source].split(' (')[0]}, {split} split, " + ("all digits" if digit == ALL_DIGITS else f"digit {digit}")
+    digits = say(language, "gallery.all") if digit == ALL_DIGITS else say(language, "gallery.one_digit", digit=digit)
+    chosen = say(language, "gallery.chosen", source=say(language, f"source_short.{source}"),
+                 split=say(language, f"split.{split}"), digits=digits)
     if mistakes_only:
-        chosen += f", only the mistakes of the {model_title(model_name)}"
-    order = f"shuffled with seed {seed}" if shuffle else "in data set order"
-    status = (
-        f"{chosen}: {len(pool):,} images, {order}. Batch **{number + 1} of {count}**: {len(indices)} images "
-        f"through `make_grid(images, nrow={nrow}, padding={padding}, pad_value=0.5)`; "
-        f"the model misreads **{sum(mistakes)}** of them."
-    )
-    return picture, labels_table(labels, predictions, nrow), status, number
+        chosen += say(language, "gallery.only_mistakes", model=model_title(model_name, language))
+    order = say(language, "gallery.shuffled", seed=seed) if shuffle else say(language, "gallery.in_order")
+    status = say(language, "gallery.status", chosen=chosen, pool=len(pool), order=order, number=number + 1, count=count,
+                 size=len(indices), nrow=nrow, padding=padding, wrong=sum(mistakes))
+    return picture, labels_table(labels, predictions, nrow, language), status, number
 
 
 def next_batch(
@@ -178,7 +176,9 @@ def next_batch(
     source: str,
     model_name: str,
     number: int | None,
+    language: str | None = None,
+    request: gr.Request = None,
 ) -> GalleryResult:
     """The batch after the one shown, with the same settings (wraps around at the end)."""
-    settings = (split, batch_size, nrow, padding, seed, shuffle, digit, mistakes_only, source, model_name)
-    return gallery_batch(*settings, number=(number or 0) + 1)
+    settings = (split, batch_size, nrow, padding, seed, shuffle, digit, mistakes_only, source, model_name, language)
+    return gallery_batch(*settings, number=(number or 0) + 1, request=request)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from demo.i18n import ENGLISH, say
 from demo.models import (
     ROOT,
     cached_for_shipped,
     checkpoint_path,
+    describe_layers,
     load_classifier,
     model_title,
     public_message,
@@ -16,7 +18,7 @@ from demo.models import (
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.doodles import TRAIN_KINDS
 from mnist_core.errors import MnistCoreError
-from mnist_core.model import describe_layers, first_layer_weights, knows_non_digits, layer_sizes
+from mnist_core.model import first_layer_weights, knows_non_digits, layer_sizes
 from mnist_core.predict import Classifier
 
 MAX_UNITS_SHOWN = 128
@@ -25,82 +27,77 @@ MAX_UNITS_SHOWN = 128
 ModelView = tuple[str, str, np.ndarray | None, np.ndarray | None, str]
 
 
-def training_summary(meta: dict) -> str:
+def training_summary(meta: dict, language: str = ENGLISH) -> str:
     """How a checkpoint was trained, in one line, from whatever its metadata records."""
     train = meta.get("train_config", {})
+    augment = train.get("augment")
+
+    def part(key: str, **values: object) -> str:
+        return say(language, f"summary.{key}", **values)
+
     parts = [
-        f"fine-tuned from {train['init'].split('/')[-1]}" if train.get("init") else None,
-        f"{meta['epochs']} epochs" if "epochs" in meta else None,
-        f"batch {train['batch_size']}" if "batch_size" in train else None,
-        f"{train.get('optimizer', '?')} lr {train['lr']}" if "lr" in train else None,
-        f"weight decay {train['weight_decay']}" if train.get("weight_decay") else None,
-        f"label smoothing {train['label_smoothing']}" if train.get("label_smoothing") else None,
-        ("with" if train.get("augment") else "without") + " augmentation" if "augment" in train else None,
-        f"at {train['augment_strength']}× strength" if train.get("augment") and train.get("augment_strength", 1) != 1 else None,
-        f"seed {train['seed']}" if "seed" in train else None,
-        f"{meta['training_seconds']:.0f} s on {train.get('device', 'cpu')}" if "training_seconds" in meta else None,
+        part("fine_tuned_from", start=train["init"].split("/")[-1]) if train.get("init") else None,
+        part("epochs", epochs=meta["epochs"]) if "epochs" in meta else None,
+        part("batch", size=train["batch_size"]) if "batch_size" in train else None,
+        part("lr", optimizer=train.get("optimizer", "?"), lr=train["lr"]) if "lr" in train else None,
+        part("weight_decay", value=train["weight_decay"]) if train.get("weight_decay") else None,
+        part("label_smoothing", value=train["label_smoothing"]) if train.get("label_smoothing") else None,
+        part("with_augmentation" if augment else "without_augmentation") if "augment" in train else None,
+        part("strength", strength=train["augment_strength"]) if augment and train.get("augment_strength", 1) != 1 else None,
+        part("seed", seed=train["seed"]) if "seed" in train else None,
+        part("time", seconds=meta["training_seconds"], device=train.get("device", "cpu")) if "training_seconds" in meta else None,
     ]
-    return ", ".join(part for part in parts if part)
+    return part("separator").join(each for each in parts if each)
 
 
-def training_data(meta: dict) -> str:
+def training_data(meta: dict, language: str = ENGLISH) -> str:
     """What a checkpoint learned from, in words, from the data sources its training config names."""
     train = training_config(meta)
-    parts = {
-        "mnist": "MNIST's 60,000 training digits",
-        "pendigits": f"pendigits' 30 training writers from Istanbul (7,494 pen digits, each drawn {train.get('pen_copies')}× "
-        "with random brushes, as on the sketchpad)",
-        "styles": f"{train.get('style_samples')} synthesised samples of each of the world's styles that both lack "
-        "(flagged 1, crossed 7, slashed 0, open 4, looped 2, straight-stemmed 9)",
-        "letters": "as “not a digit”: pen-written letters and symbols (pen-letters' training writers; those written like a digit left out)",
-        "omniglot": "characters of eight alphabets drawn with a mouse (Omniglot)",
-        "doodles": f"{train.get('style_samples')} synthesised doodles of each of {len(TRAIN_KINDS)} kinds (smileys, stars, hearts, spirals, scribbles…)",
-    }
-    return " + ".join(parts[source] for source in train.get("data", ["mnist"]) if source in parts)
+    values = {"copies": train.get("pen_copies"), "samples": train.get("style_samples"), "kinds": len(TRAIN_KINDS)}
+    known = ("mnist", "pendigits", "styles", "letters", "omniglot", "doodles")
+    parts = [say(language, f"data.{source}", **values) for source in train.get("data", ["mnist"]) if source in known]
+    return say(language, "data.separator").join(parts)
 
 
-def facts(name: str) -> str:
+def facts(name: str | Classifier, language: str = ENGLISH) -> str:
     """The checkpoint's facts as Markdown: file, architecture, parameters, test accuracy, training."""
     classifier = load_classifier(name)
     meta, config = classifier.meta, classifier.meta["config"]
     parameters = sum(parameter.numel() for parameter in classifier.model.parameters())
+
+    def line(key: str, **values: object) -> str:
+        return say(language, f"facts.{key}", **values)
+
     lines = [
-        f"### {model_title(name)}",
-        f"- **Checkpoint:** `checkpoints/{checkpoint_path(name).name}`"
-        if isinstance(name, str)
-        else "- **Checkpoint:** yours, trained in the Train tab, kept for this browser tab only (download it there)",
-        f"- **Layers:** {layer_sizes(config)} — {describe_layers(config)}",
-        f"- **Parameters:** {parameters:,}",
-        f"- **MNIST test accuracy:** {meta['test_accuracy']:.2%} (10,000 images it never trained on)"
-        if "test_accuracy" in meta
-        else "- **MNIST test accuracy:** not recorded",
-        f"- **Trained on:** {training_data(meta)}",
-        "- **Not a digit:** " + (
-            "it can answer “that doesn't look like a digit” (an 11th output)" if knows_non_digits(config)
-            else "it has no way to say so: every drawing gets one of the ten digits"
-        ),
-        f"- **Training:** {training_summary(meta) or 'not recorded'}" + (" (all members)" if "members" in meta else ""),
+        f"### {model_title(name, language)}",
+        line("checkpoint", file=checkpoint_path(name).name) if isinstance(name, str) else line("own_checkpoint"),
+        line("layers", sizes=layer_sizes(config), how=describe_layers(config, language)),
+        line("parameters", count=parameters),
+        line("accuracy", accuracy=meta["test_accuracy"]) if "test_accuracy" in meta else line("no_accuracy"),
+        line("trained_on", data=training_data(meta, language)),
+        line("not_digit_yes") if knows_non_digits(config) else line("not_digit_no"),
+        line("training", summary=training_summary(meta, language) or line("not_recorded"),
+             members=line("all_members") if "members" in meta else ""),
     ]
     commands = meta.get("recipe") or ([meta["command"]] if meta.get("command") else [])
     if commands:  # a fine-tuned model's recipe: the command that trained its start, then its own
-        label = "Commands, in order" if len(commands) > 1 else "Command"
-        lines.append(f"- **{label}:** " + " → ".join(f"`{command}`" for command in commands))
+        joined = " → ".join(f"`{command}`" for command in commands)
+        lines.append(line("commands" if len(commands) > 1 else "command", commands=joined))
     for number, member in enumerate(meta.get("members", []), 1):
-        lines.append(
-            f"- **Member {number}:** {member['test_accuracy']:.2%} alone; {training_summary(member)}; `{member['command']}`"
-        )
+        lines.append(line("member", number=number, accuracy=member["test_accuracy"],
+                          summary=training_summary(member, language), command=member["command"]))
     if meta.get("created"):
-        lines.append(f"- **Created:** {meta['created']} with torch {meta.get('torch_version', '?')}")
+        lines.append(line("created", created=meta["created"], torch=meta.get("torch_version", "?")))
     return "\n".join(lines).replace(str(ROOT) + "/", "")
 
 
-def per_class_table(meta: dict) -> str:
+def per_class_table(meta: dict, language: str = ENGLISH) -> str:
     """Test accuracy and misread count per digit as a Markdown table, the weakest digit in bold."""
     accuracy, confusion = meta.get("per_class_accuracy"), meta.get("confusion")
     if not accuracy:
-        return "Per-digit accuracy was not recorded in this checkpoint."
+        return say(language, "per_class.none")
     weakest = int(np.argmin(accuracy))
-    rows = ["| digit | test accuracy | misread |", "|---|---|---|"]
+    rows = [say(language, "per_class.header"), "|---|---|---|"]
     for digit, value in enumerate(accuracy):
         misread = f"{round(sum(confusion[digit]) * (1 - value)):,}" if confusion else "?"  # "not a digit" counts as misread
         cells = [str(digit), f"{value:.2%}", misread]
@@ -109,21 +106,19 @@ def per_class_table(meta: dict) -> str:
 
 
 @cached_for_shipped
-def model_view(name: str | Classifier) -> ModelView:
-    """Everything the Model tab shows for one model (a shipped one rendered once per process)."""
+def model_view(name: str | Classifier, language: str = ENGLISH) -> ModelView:
+    """Everything the Model tab shows for one model (a shipped one rendered once per process and language)."""
     try:
         classifier = load_classifier(name)
     except MnistCoreError as error:
-        return f"⚠️ {public_message(error)}", "", None, None, ""
+        return say(language, "warning", text=public_message(error, language)), "", None, None, ""
     meta = classifier.meta
     confusion = confusion_picture(meta["confusion"]) if meta.get("confusion") else None
     weights = first_layer_weights(classifier.model)
     shown = weights[:MAX_UNITS_SHOWN]
-    layer = "the first member's first layer" if meta["config"].get("name") == "ensemble" else "the first layer"
-    caption = (
-        f"The weights of {layer}, one 28×28 picture per unit ({len(shown)} of {len(weights)} shown), through "
-        "`make_grid`: red pixels push the unit up, blue pull it down."
-        + (" For the single-layer model these are the ten digit templates, 0 to 9." if len(weights) == 10 else "")
+    layer = say(language, "weights.first_member" if meta["config"].get("name") == "ensemble" else "weights.first_layer")
+    caption = say(language, "weights.caption", layer=layer, shown=len(shown), total=len(weights)) + (
+        say(language, "weights.templates") if len(weights) == 10 else ""
     )
     picture = weights_picture(shown, nrow=10 if len(shown) <= 10 else 16)
-    return facts(name), per_class_table(meta), confusion, picture, caption
+    return facts(name, language), per_class_table(meta, language), confusion, picture, caption

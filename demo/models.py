@@ -8,9 +8,10 @@ from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
 
+from demo.i18n import ENGLISH, say
 from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
 from mnist_core.errors import CheckpointError, MnistCoreError
-from mnist_core.model import describe
+from mnist_core.model import ARCHITECTURES, layer_sizes
 from mnist_core.predict import Classifier
 from mnist_core.sources import has_non_digits
 
@@ -61,18 +62,39 @@ def training_config(meta: dict) -> dict:
     return meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
 
 
-def model_title(name: str | Classifier) -> str:
+def describe(config: dict, language: str = ENGLISH) -> str:
+    """A model config in a few words, e.g. 'MLP 784 → 1024 → 1024 → 10'."""
+    name = config.get("name")
+    kind = say(language, f"arch.{name}") if name in ARCHITECTURES else str(name)
+    return f"{kind} {layer_sizes(config)}"
+
+
+def describe_layers(config: dict, language: str = ENGLISH) -> str:
+    """How a config's layers work, in one phrase ('' for a name the registry does not know)."""
+    name = config.get("name")
+    return say(language, f"layers.{name}", **{"dropout": 0, **config}) if name in ARCHITECTURES else ""
+
+
+def model_title(name: str | Classifier, language: str = ENGLISH) -> str:
     """A short human name for a checkpoint, e.g. 'MLP 784 → 512 → 256 → 10 · MNIST only'."""
     try:
         meta = load_classifier(name).meta
     except MnistCoreError:
-        return f"{name} (cannot be loaded)"
+        return say(language, "model.unloadable", name=name)
     sources = training_config(meta).get("data", ["mnist"])
-    data = "MNIST only" if list(sources) == ["mnist"] else "MNIST + pen digits" + (" + not-digits" if has_non_digits(sources) else "")
-    return f"{describe(meta['config'])} · {data}"
+    data = "model.mnist_only" if list(sources) == ["mnist"] else "model.pen_not_digits" if has_non_digits(sources) else "model.pen"
+    return say(language, "model.title", description=describe(meta["config"], language), data=say(language, data))
 
 
-def public_message(error: Exception) -> str:
-    """An error's one-sentence message without the server's folders (repo and temp paths shortened)."""
+def public_message(error: Exception, language: str = ENGLISH) -> str:
+    """An error's one-sentence message without the server's folders (repo and temp paths shortened).
+
+    In another language than English, a sentence of its own for the error's kind, the core's in brackets."""
     message = str(error).replace(str(ROOT) + "/", "").replace(tempfile.gettempdir() + "/", "")
-    return ABSOLUTE_PATH.sub(r"\1", message)
+    detail = ABSOLUTE_PATH.sub(r"\1", message)
+    kind = next((cls.__name__ for cls in type(error).__mro__ if cls.__name__ in ERROR_KINDS), "MnistCoreError")
+    return say(language, f"error.{kind}", detail=detail)
+
+
+# The kinds of error with a sentence of their own in every language ("error.<kind>"), most specific first.
+ERROR_KINDS = ("ImageError", "CheckpointError", "DataUnavailableError", "MnistCoreError", "ValueError")

@@ -91,11 +91,10 @@ def confusion_picture(confusion: list[list[int]], cell: int = 46) -> np.ndarray:
     counts = np.asarray(confusion, dtype=np.float64)
     row_share = counts / np.maximum(counts.sum(1, keepdims=True), 1)
     small, large = ImageFont.load_default(size=14), ImageFont.load_default(size=18)
-    left, top = 2 * cell, 2 * cell  # room for the axis titles and digits
+    left, top = 2 * cell, 2 * cell  # room for the digits along each axis
     picture = Image.new("RGB", (left + 10 * cell + 8, top + 10 * cell + 8), "white")
     draw = ImageDraw.Draw(picture)
-    draw.text((left + 5 * cell, cell // 2), "predicted digit", fill="black", anchor="mm", font=large)
-    draw.text((cell // 2 + 6, top - cell // 2), "true", fill="black", anchor="mm", font=large)
+    # No words in the picture: the image's label says which axis is which, in the visitor's language.
     for digit in range(10):
         centre = digit * cell + cell // 2
         draw.text((left + centre, top - cell // 2), str(digit), fill="black", anchor="mm", font=large)

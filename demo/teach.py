@@ -15,6 +15,7 @@ import gradio as gr
 import torch
 
 from demo.draw import sketch_ink
+from demo.i18n import ENGLISH, T, say, visitor_language
 from demo.janitor import fresh_folder
 from demo.models import load_classifier, public_message
 from demo.training.queue import QUEUE, wait_text, wait_turn
@@ -31,19 +32,27 @@ TEACH_SECONDS = 8.0  # the fine-tune's own budget; measuring before and after ad
 COLLECTION_NAME = "my-drawings.safetensors"
 
 
-def collection_text(collection: Collection | None) -> str:
+def label_text(label: int, language: str = ENGLISH) -> str:
+    """A label as the page names it: '7', or 'not a digit' in the visitor's language."""
+    return say(language, "not_a_digit") if label == NOT_DIGIT else label_name(label)
+
+
+def collection_text(collection: Collection | None, language: str = ENGLISH) -> str:
     """How many drawings of each digit the visitor has labelled."""
     collection = collection or Collection()
     if not len(collection):
-        return f"**Your drawings: none yet.** Draw a digit, then press the digit it was (up to {MAX_DRAWINGS})."
-    counts = " · ".join(f"{label_name(label)}: {count}" for label, count in enumerate(collection.counts()) if count)
-    return f"**Your drawings: {len(collection)}** ({counts})"
+        return say(language, "teach.none", most=MAX_DRAWINGS)
+    counts = " · ".join(f"{label_text(label, language)}: {count}" for label, count in enumerate(collection.counts()) if count)
+    return say(language, "teach.count", count=len(collection), counts=counts)
 
 
-def labeller(digit: int) -> Callable[[dict | None, Collection | None], tuple[Collection | None, str]]:
+def labeller(digit: int) -> Callable[..., tuple[Collection | None, str]]:
     """The callback of the "It was a <digit>" (or "not a digit") button: the drawing joins the collection with that label."""
 
-    def add_drawing(sketch: dict | None, collection: Collection | None) -> tuple[Collection | None, str]:
+    def add_drawing(
+        sketch: dict | None, collection: Collection | None, language: str | None = None, request: gr.Request = None
+    ) -> tuple[Collection | None, str]:
+        language = visitor_language(language, request)
         collection = collection or Collection()
         ink = sketch_ink(sketch)
         try:
@@ -52,18 +61,20 @@ def labeller(digit: int) -> Callable[[dict | None, Collection | None], tuple[Col
         except EmptyImageError:
             image = None
         except MnistCoreError as error:
-            return collection, f"{collection_text(collection)}\n\n⚠️ {public_message(error)}"
+            warning = say(language, "warning", text=public_message(error, language))
+            return collection, f"{collection_text(collection, language)}\n\n{warning}"
         if image is None:
-            return collection, f"{collection_text(collection)}\n\n⚠️ Draw a digit first, then say which it was."
-        return collection, f"{collection_text(collection)}\n\n✅ Kept as {'' if digit == NOT_DIGIT else 'a '}**{label_name(digit)}**."
+            return collection, f"{collection_text(collection, language)}\n\n{say(language, 'teach.draw_first')}"
+        label = say(language, "teach.kept_not_digit") if digit == NOT_DIGIT else say(language, "teach.kept_digit", label=digit)
+        return collection, f"{collection_text(collection, language)}\n\n{say(language, 'teach.kept', a_label=label)}"
 
     add_drawing.__name__ = f"it_was_{label_name(digit).replace(' ', '_')}"
     return add_drawing
 
 
-def clear_collection() -> tuple[None, str]:
+def clear_collection(language: str | None = None, request: gr.Request = None) -> tuple[None, str]:
     """Forget this visitor's drawings."""
-    return None, collection_text(None)
+    return None, collection_text(None, visitor_language(language, request))
 
 
 def download_collection(collection: Collection | None) -> str | None:
@@ -79,20 +90,15 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def report_text(report: TeachReport) -> str:
+def report_text(report: TeachReport, language: str = ENGLISH) -> str:
     """The before/after figures of a fine-tune, for the page."""
     if report.held_out:
-        mine = (
-            f"| your {report.held_out} held-out drawings (not trained on) | {_percent(report.drawings_before)} | "
-            f"**{_percent(report.drawings_after)}** |"
-        )
+        mine = say(language, "teach.held_out", count=report.held_out, before=_percent(report.drawings_before),
+                   after=_percent(report.drawings_after))
     else:
-        mine = "| your held-out drawings | – | – (label 5 of a digit to hold one out) |"
-    return (
-        f"✅ **Fine-tuned on {report.trained_on} of your drawings in {report.seconds:.1f} s.** It is now your model "
-        f"in the picker; draw again to try it.\n\n| read right | before | after |\n| --- | --- | --- |\n{mine}\n"
-        f"| MNIST test (10,000) | {report.mnist_before:.2%} | **{report.mnist_after:.2%}** |"
-    )
+        mine = say(language, "teach.no_held_out")
+    return say(language, "teach.report", count=report.trained_on, seconds=report.seconds, mine=mine,
+               mnist_before=report.mnist_before, mnist_after=report.mnist_after)
 
 
 def _teach_in_thread(
@@ -111,31 +117,33 @@ async def teach_handwriting(
     collection: Collection | None,
     session: TrainSession | None,
     current_model: str | Classifier,
+    language: str | None = None,
     request: gr.Request = None,
 ):
     """Fine-tune button: a copy of the visitor's model learns their drawings, waiting its turn; it becomes their model."""
     skip = gr.skip()
+    language = visitor_language(language, request)
     collection = collection or Collection()
     if len(collection) < MIN_DRAWINGS:
-        yield f"⚠️ Label at least {MIN_DRAWINGS} drawings first (you have {len(collection)}).", skip, skip, skip
+        yield say(language, "teach.too_few", least=MIN_DRAWINGS, count=len(collection)), skip, skip, skip
         return
     session = session if session is not None else TrainSession()
     ticket = None if session.busy else QUEUE.join(visitor_address(request))
     if ticket is None:
-        yield "⚠️ A training run of yours is going, or the queue is full; try again when it ends.", skip, skip, skip
+        yield say(language, "teach.busy"), skip, skip, skip
         return
     idle = threading.Event()  # set while no fine-tune of this call runs
     idle.set()
     try:
         async for ahead in wait_turn(QUEUE, ticket):
-            wait = wait_text(QUEUE.wait_seconds(ahead, MAX_SECONDS))
-            yield f"⏳ **Training queue: {ahead} ahead of you** ({wait}).", skip, skip, skip
-        yield f"Fine-tuning on your drawings (about {TEACH_SECONDS:.0f} s)…", skip, skip, skip
+            wait = wait_text(QUEUE.wait_seconds(ahead, MAX_SECONDS), language)
+            yield say(language, "teach.waiting", ahead=ahead, wait=wait), skip, skip, skip
+        yield say(language, "teach.running", seconds=f"{TEACH_SECONDS:.0f}"), skip, skip, skip
         base = load_classifier(current_model)
         idle.clear()
         tuned, report = await asyncio.shield(asyncio.to_thread(_teach_in_thread, base.model, collection, idle))
     except MnistCoreError as error:
-        yield f"⚠️ {public_message(error)}", skip, skip, skip
+        yield say(language, "warning", text=public_message(error, language)), skip, skip, skip
         return
     finally:
         # A closed page cancels this generator, not the thread: the slot frees when the fine-tune really ends.
@@ -145,35 +153,39 @@ async def teach_handwriting(
         "fine_tuned_from": base.meta.get("path", ""),
     }
     session.classifier = Classifier(tuned, meta)
-    yield report_text(report), session, gr.Radio(choices=model_choices(session), value=YOUR_MODEL), session.classifier
+    choices = model_choices(session, language)
+    yield report_text(report, language), session, gr.Radio(choices=choices, value=YOUR_MODEL), session.classifier
 
 
-def teach_panel(sketchpad: gr.Sketchpad, session: gr.State, model_name: gr.State, choice: gr.Radio) -> None:
-    """"It was a …" digit buttons, the visitor's collection and the fine-tune button, under the answer."""
+def teach_panel(
+    sketchpad: gr.Sketchpad, session: gr.State, model_name: gr.State, choice: gr.Radio, language: gr.State
+) -> tuple[gr.State, gr.Markdown]:
+    """"It was a …" digit buttons, the visitor's collection and the fine-tune button, under the answer.
+
+    Returns the collection's state and the Markdown that counts it (the language switch rewrites it)."""
     collection = gr.State(None)  # a Collection once they label one; None, not an object, so nothing lands in the page config
     with gr.Column(elem_id="it-was", variant="panel"):
-        gr.Markdown("**It was a …** (tell it what you drew; your drawings stay in this browser tab)")
+        gr.Markdown(T("teach.it_was"))
         with gr.Row(equal_height=True):
             buttons = [
-                gr.Button(label_name(label), size="sm", min_width=32, elem_classes="it-was-digit" + (" it-was-other" if label == NOT_DIGIT else ""))
+                gr.Button(T("not_a_digit") if label == NOT_DIGIT else label_name(label), size="sm", min_width=32,
+                          elem_classes="it-was-digit" + (" it-was-other" if label == NOT_DIGIT else ""))
                 for label in range(NOT_DIGIT + 1)
             ]
-        counts = gr.Markdown(collection_text(None), elem_id="my-drawings")
-    with gr.Accordion("Teach it your handwriting", open=False, elem_id="teach"):
+        counts = gr.Markdown(T("teach.none", most=MAX_DRAWINGS), elem_id="my-drawings")
+    with gr.Accordion(T("teach.accordion"), open=False, elem_id="teach"):
         with gr.Row():
-            fine_tune = gr.Button("Fine-tune on my drawings", variant="primary", elem_id="fine-tune")
-            download = gr.DownloadButton("Download my drawings")
-            forget = gr.Button("Clear my drawings")
-        result = gr.Markdown(
-            f"A copy of the model you draw with learns your labelled drawings (every 5th of each digit held out to "
-            f"measure it), with MNIST replayed so it does not forget it: about {TEACH_SECONDS:.0f} s on the server's CPU."
-        )
+            fine_tune = gr.Button(T("teach.fine_tune"), variant="primary", elem_id="fine-tune")
+            download = gr.DownloadButton(T("teach.download"))
+            forget = gr.Button(T("teach.forget"))
+        result = gr.Markdown(T("teach.about", seconds=f"{TEACH_SECONDS:.0f}"))
     for digit, button in enumerate(buttons):
-        button.click(labeller(digit), [sketchpad, collection], [collection, counts], api_visibility="private",
+        button.click(labeller(digit), [sketchpad, collection, language], [collection, counts], api_visibility="private",
                      show_progress="hidden", concurrency_limit=None)
-    forget.click(clear_collection, None, [collection, counts], api_visibility="private", concurrency_limit=None)
+    forget.click(clear_collection, language, [collection, counts], api_visibility="private", concurrency_limit=None)
     download.click(download_collection, collection, download, api_visibility="private")
     fine_tune.click(
-        teach_handwriting, [collection, session, model_name], [result, session, choice, model_name],
+        teach_handwriting, [collection, session, model_name, language], [result, session, choice, model_name],
         api_visibility="private", concurrency_limit=None, concurrency_id="teach",
     )
+    return collection, counts

@@ -2,31 +2,60 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
-from demo.draw import PROMPT, classify_sketch, classify_upload
-from demo.gallery import DIGIT_CHOICES, MAX_BATCH, MAX_NROW, MAX_PADDING, SOURCES, SPLITS, gallery_batch, next_batch
+from demo.draw import classify_sketch, classify_upload
+from demo.gallery import (
+    ALL_DIGITS,
+    DIGIT_CHOICES,
+    MAX_BATCH,
+    MAX_NROW,
+    MAX_PADDING,
+    SOURCES,
+    SPLITS,
+    gallery_batch,
+    next_batch,
+)
 from demo.guards import guard_queue, guard_sketchpad
+from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, visitor_language
 from demo.janitor import look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
-from demo.teach import teach_panel
-from demo.training.session import TrainSession, end_session, own_model
+from demo.teach import collection_text, teach_panel
+from demo.training.session import TrainSession, end_session, model_choices, own_model
 from demo.training.tab import train_tab
+from mnist_core.finetune import Collection
+from mnist_core.predict import Classifier
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES_DIR = HERE / "examples"
 # The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
-# each stroke; each unchanged drawing read back from the canvas and uploaded once.
-PAGE_SCRIPTS = ("ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js")
+# each stroke; each unchanged drawing read back from the canvas and uploaded once; the example drawings
+# named for screen readers; the answer's verdict spoken by them (a live region); the page's language
+# switch and Gradio's own language kept in step.
+PAGE_SCRIPTS = (
+    "ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js", "name_examples.js",
+    "announce_answer.js", "follow_language.js",
+)
+# What the scripts write on the page, in every language (each script is called with this object).
+SCRIPT_STRINGS = ("draw.example_name",)
+
+
+def script_strings(keys: tuple[str, ...] = SCRIPT_STRINGS) -> dict[str, dict[str, str]]:
+    """{key: {language: text}} for the page's scripts, which write these themselves."""
+    return {key: {language: TABLES[language][key] for language in LANGUAGES} for key in keys}
 
 
 def page_js(scripts: tuple[str, ...] = PAGE_SCRIPTS) -> str:
     """One function for launch(js=...) that runs each of the page's scripts (files in demo/) in turn."""
-    return "() => {" + "".join(f" ({(HERE / name).read_text()})();" for name in scripts) + " }"
+    strings = json.dumps(script_strings(), ensure_ascii=False)
+    return "() => {" + f" const strings = {strings};" + "".join(
+        f" ({(HERE / name).read_text()})(strings);" for name in scripts
+    ) + " }"
 
 
 PAGE_JS = page_js()
@@ -58,13 +87,31 @@ CACHE_SWEEP = (300, 900)
 # canvas into its block less 30 px each side: a 390 px wide block shows it at 64% (328 px), and 390 px
 # of height is what that needs.
 PHONE_CSS = (HERE / "phone.css").read_text()
+# Gradio's empty gr.Label (before the first answer) is a bare div with aria-label="Empty value" and no
+# role, which accessibility checkers refuse: the Top 3 box stays empty instead of showing its icon.
+# .visually-hidden is for text only screen readers need (the live region of demo/announce_answer.js).
+ACCESSIBLE_CSS = """
+#top3 .empty[aria-label] { display: none !important; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+#language { flex-grow: 0 !important; }
+"""
+# The theme's accent (the selected tab, links, checked boxes) and its subdued text (the footer, info
+# lines) darker than Gradio's default, each at 4.5:1 or more on white: orange 700 (#c2410c) 5.2:1 where
+# orange 500 had 2.8:1, neutral 600 (#52525b) 7.7:1 where neutral 400 (#bbbbc2) had 1.9:1.
+THEME = gr.themes.Default().set(
+    color_accent="*primary_700",
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_400",
+)
 LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],
     "state_session_capacity": SESSION_CAPACITY,  # the example drawings are the only files the app serves itself
     "js": PAGE_JS,
     # In <head> as it is: Gradio scopes launch(css=...) to the blocks, and the page's own margins lie outside them.
-    "head": f"<style>{PHONE_CSS}</style>",
+    "head": f"<style>{PHONE_CSS}{ACCESSIBLE_CSS}</style>",
+    "i18n": page_translations(),  # every static string of the page, in each of demo.i18n's languages
+    "theme": THEME,
 }
 
 
@@ -74,12 +121,14 @@ class DrawTab:
 
     sketchpad: gr.Sketchpad
     outputs: list[gr.components.Component]
+    collection: gr.State  # the visitor's labelled drawings (demo/teach.py)
+    counts: gr.Markdown  # how many they labelled, under "It was a …"
 
 
 def digit_sketchpad() -> gr.Sketchpad:
     """A square canvas with one black brush and an eraser: no layers, colours or transforms to get lost in."""
     pad = gr.Sketchpad(
-        label="Draw one digit",
+        label=T("draw.sketchpad"),
         elem_id="sketchpad",
         image_mode="RGBA",  # the strokes' alpha is the ink
         type="pil",  # decoded once by Gradio and handed over as is: no array copies of the canvas
@@ -96,19 +145,19 @@ def digit_sketchpad() -> gr.Sketchpad:
     return guard_sketchpad(pad)  # blobs, sizes and layers checked before Gradio keeps or decodes them
 
 
-def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> DrawTab:
+def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio, language: gr.State) -> DrawTab:
     """Sketchpad and clear beside the answer, what the network sees and "It was a …"; examples and upload below."""
     # On a phone the columns stack: canvas, then the answer, then the rest, so the answer stays in reach.
-    with gr.Tab("Draw", id="draw"):
+    with gr.Tab(T("tab.draw"), id="draw"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 sketchpad = digit_sketchpad()
-                clear = gr.Button("Clear", variant="secondary", elem_id="clear")
+                clear = gr.Button(T("draw.clear"), variant="secondary", elem_id="clear")
             with gr.Column(scale=2):
-                answer = gr.Markdown(PROMPT, label="Answer", min_height=80, elem_id="answer")
-                top3 = gr.Label(label="Top 3", num_top_classes=3, show_heading=False)
+                answer = gr.Markdown(T("draw.prompt"), label=T("draw.answer"), min_height=80, elem_id="answer")
+                top3 = gr.Label(label=T("draw.top3"), num_top_classes=3, show_heading=False, elem_id="top3")
                 seen = gr.HTML(
-                    label="What the network sees (1×28×28, enlarged) and why it answered",
+                    label=T("draw.seen"),
                     show_label=True,
                     container=True,
                     elem_id="seen",
@@ -116,108 +165,158 @@ def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio) -> Draw
                     # Every one of the 784 pixels as a crisp square, however large the page shows it.
                     css_template="img.seen { image-rendering: pixelated; width: 100%; max-width: 570px; display: block; }",
                 )
-                teach_panel(sketchpad, training, model_name, choice)
+                collection, counts = teach_panel(sketchpad, training, model_name, choice, language)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 examples = gr.Examples(
                     examples=[str(path) for path in sorted(EXAMPLES_DIR.glob("*.png"))],
                     inputs=sketchpad,
-                    label="Or start from a drawing (pen-written digits from UNIPEN, CC BY 4.0)",
+                    label=T("draw.examples"),
+                    elem_id="examples",
                 )
-            with gr.Column(scale=2), gr.Accordion("…or upload a photo or image of a digit", open=False):
+            with gr.Column(scale=2), gr.Accordion(T("draw.upload_box"), open=False, elem_id="upload-box"):
                 # gr.File, not gr.Image: gr.Image opens the file with PIL before the callback, so a file that is
                 # not an image would end in Gradio's bare "Error"; here the core reads it and says what is wrong.
-                upload = gr.File(label="Photo of one digit", file_types=["image"], type="filepath", height=120)
+                upload = gr.File(label=T("draw.upload"), file_types=["image"], type="filepath", height=120)
     outputs = [top3, answer, seen]
     predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id="predict")
-    sketchpad.change(classify_sketch, [sketchpad, model_name], outputs, api_name="predict", **predict)
-    upload.change(classify_upload, [upload, model_name], outputs, api_name="predict_image", **predict)
+    sketchpad.change(classify_sketch, [sketchpad, model_name, language], outputs, api_name="predict", **predict)
+    upload.change(classify_upload, [upload, model_name, language], outputs, api_name="predict_image", **predict)
     # A loaded example becomes the canvas background, which fires no change event: read it explicitly.
-    examples.load_input_event.then(classify_sketch, [sketchpad, model_name], outputs, api_visibility="private", **predict)
+    examples.load_input_event.then(
+        classify_sketch, [sketchpad, model_name, language], outputs, api_visibility="private", **predict
+    )
     # Clear through the editor's own clear button (the last of its top panel, whatever the page's language):
     # setting the value to None instead can leave its loading spinner over the canvas for good.
     clear.click(None, js=CLEAR_JS, show_progress="hidden")
-    return DrawTab(sketchpad, outputs)
+    return DrawTab(sketchpad, outputs, collection, counts)
 
 
-def gallery_tab(model_name: gr.State) -> None:
+def gallery_tab(model_name: gr.State, language: gr.State) -> None:
     """Data-loader controls on the left, the make_grid picture and its labels on the right."""
-    with gr.Tab("Gallery", id="gallery") as tab:
-        gr.Markdown(
-            "A batch of MNIST exactly as the tutorial makes it: `MNIST(transform=ToTensor())` → `DataLoader` → "
-            "`make_grid(images)` → `.permute(1, 2, 0)` for display. The model's answer is beside each label. "
-            "Switch the source to see pen-written digits from other writers, drawn as the sketchpad draws strokes."
-        )
+    with gr.Tab(T("tab.gallery"), id="gallery") as tab:
+        gr.Markdown(T("gallery.intro"))
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=240):
-                split = gr.Radio(list(SPLITS), value="train", label="Split")
-                batch_size = gr.Slider(1, MAX_BATCH, value=64, step=1, label="Batch size")
-                nrow = gr.Slider(1, MAX_NROW, value=8, step=1, label="Images per row (nrow)")
-                padding = gr.Slider(0, MAX_PADDING, value=2, step=1, label="Padding (px)")
-                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
-                shuffle = gr.Checkbox(True, label="Shuffle")
-                digit = gr.Dropdown(DIGIT_CHOICES, value="all", label="Only this digit")
-                mistakes = gr.Checkbox(False, label="Only the model's mistakes (always from the test split)")
-                source = gr.Radio([(title, name) for name, title in SOURCES.items()], value="mnist", label="Source")
+                split = gr.Radio([(T(f"split.{name}"), name) for name in SPLITS], value="train", label=T("gallery.split"))
+                batch_size = gr.Slider(1, MAX_BATCH, value=64, step=1, label=T("gallery.batch_size"))
+                nrow = gr.Slider(1, MAX_NROW, value=8, step=1, label=T("gallery.nrow"))
+                padding = gr.Slider(0, MAX_PADDING, value=2, step=1, label=T("gallery.padding"))
+                seed = gr.Number(0, label=T("gallery.seed"), precision=0, minimum=0)
+                shuffle = gr.Checkbox(True, label=T("gallery.shuffle"))
+                digit = gr.Dropdown(
+                    [(T("gallery.all_digits") if choice == ALL_DIGITS else choice, choice) for choice in DIGIT_CHOICES],
+                    value=ALL_DIGITS, label=T("gallery.digit"),
+                )
+                mistakes = gr.Checkbox(False, label=T("gallery.mistakes"))
+                source = gr.Radio([(T(f"source.{name}"), name) for name in SOURCES], value="mnist", label=T("gallery.source"))
                 with gr.Row():
-                    show = gr.Button("Show batch", variant="primary")
-                    more = gr.Button("Next batch →")
+                    show = gr.Button(T("gallery.show"), variant="primary")
+                    more = gr.Button(T("gallery.next"))
             with gr.Column(scale=3):
-                status = gr.Markdown(label="Batch", elem_id="gallery-status")
-                grid = gr.Image(label="make_grid(images)", format="png", interactive=False, buttons=["download", "fullscreen"])
-                labels = gr.HTML(label="Labels in grid order")
+                status = gr.Markdown(label=T("gallery.status_label"), elem_id="gallery-status")
+                grid = gr.Image(label=T("gallery.grid"), format="png", interactive=False, buttons=["download", "fullscreen"])
+                labels = gr.HTML(label=T("gallery.labels"))
         number = gr.State(0)  # the batch shown; inside the tab, as anything placed in gr.Tabs becomes a tab
     settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, source, model_name]
     outputs = [grid, labels, status, number]
     options = dict(concurrency_limit=OTHER_CONCURRENCY, concurrency_id="gallery")
-    show.click(gallery_batch, settings, outputs, api_name="gallery", **options)
-    more.click(next_batch, [*settings, number], outputs, api_name="gallery_next", **options)
+    # The language (a State, as the model) follows the settings: the API's parameters stay as they were.
+    show.click(gallery_batch, [*settings, language], outputs, api_name="gallery", **options)
+    more.click(next_batch, [*settings, number, language], outputs, api_name="gallery_next", **options)
     gr.on(
         [control.change for control in settings[:-1]],
         gallery_batch,
-        settings,
+        [*settings, language],
         outputs,
         trigger_mode="always_last",
         api_visibility="private",
         **options,
     )
     # Opening the tab shows the current batch, so nobody meets an empty page.
-    tab.select(gallery_batch, [*settings, number], outputs, api_visibility="private", **options)
+    tab.select(gallery_batch, [*settings, language, number], outputs, api_visibility="private", **options)
 
 
-def use_model(name: str, training: TrainSession | None = None) -> tuple:
+def use_model(name: str, training: TrainSession | None = None, language: str | None = None, request: gr.Request = None) -> tuple:
     """Switch this visitor's model (a shipped name, or their own trained model) and the Model tab's contents."""
     model = own_model(name, training)
-    return (model, *model_view(model))
+    return (model, *model_view(model, visitor_language(language, request)))
 
 
 def model_picker() -> gr.Radio:
     """The visitor's model, above the tabs: it reads their drawings, labels the gallery and fills the Model tab."""
     return gr.Radio(
-        [(model_title(name), name) for name in model_names()],
+        [(page_text(f"model_title.{name}", {code: model_title(name, code) for code in LANGUAGES}), name) for name in model_names()],
         value=DEFAULT_MODEL,
-        label="Model that reads your drawings (in this browser tab; train your own in Train)",
+        label=T("model_picker"),
         elem_id="model-choice",
     )
 
 
-def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: gr.Radio) -> None:
+def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: gr.Radio, language: gr.State) -> None:
     """The chosen checkpoint: its facts and per-digit accuracy, confusion matrix and first-layer weights."""
-    with gr.Tab("Model", id="model") as tab:
+    with gr.Tab(T("tab.model"), id="model") as tab:
         with gr.Row(equal_height=False):
             with gr.Column():
                 facts_view = gr.Markdown(elem_id="model-facts")
                 per_class_view = gr.Markdown()
-            confusion_view = gr.Image(
-                label="Confusion matrix on the MNIST test set", format="png", interactive=False, height=520
-            )
+            confusion_view = gr.Image(label=T("model.confusion"), format="png", interactive=False, height=520)
         weights_caption = gr.Markdown()
-        weights_view = gr.Image(label="First-layer weights", format="png", interactive=False)
+        weights_view = gr.Image(label=T("model.weights"), format="png", interactive=False)
     views = [facts_view, per_class_view, confusion_view, weights_view, weights_caption]
     # Filled when opened, not at start: the weights picture goes through torchvision's make_grid.
-    tab.select(model_view, model_name, views, api_visibility="private")
-    choice.change(use_model, [choice, training], [model_name, *views], api_visibility="private").then(
-        classify_sketch, [draw.sketchpad, model_name], draw.outputs, show_progress="hidden", api_visibility="private"
+    tab.select(shown_model, [model_name, language], views, api_visibility="private")
+    choice.change(use_model, [choice, training, language], [model_name, *views], api_visibility="private").then(
+        classify_sketch, [draw.sketchpad, model_name, language], draw.outputs, show_progress="hidden",
+        api_visibility="private",
+    )
+
+
+def shown_model(model: str, language: str | None = None, request: gr.Request = None) -> tuple:
+    """The Model tab's contents for this visitor's model, in their language."""
+    return model_view(model, visitor_language(language, request))
+
+
+def language_switch() -> gr.Radio:
+    """English or 中文, above the tabs: the page's words (Gradio's, in the browser) and the server's answers."""
+    return gr.Radio(
+        [(name, code) for code, name in LANGUAGE_NAMES.items()], value=LANGUAGES[0], label=T("language"),
+        elem_id="language", container=False,
+    )
+
+
+def page_language(request: gr.Request = None) -> str:
+    """The language a new page starts in: the best match for the browser's Accept-Language."""
+    return visitor_language(None, request)
+
+
+def switch_language(
+    language: str, sketch: dict | None, model_name: str | Classifier, collection: Collection | None,
+    training: TrainSession | None,
+) -> tuple:
+    """The switch changed: remember the choice and rewrite what the server wrote on the Draw tab in the new language.
+
+    The other tabs' server-written lines follow at their next update (opening the Model tab rewrites it)."""
+    return (
+        language, *classify_sketch(sketch, model_name, language), collection_text(collection, language),
+        gr.Radio(choices=model_choices(training, language)),
+    )
+
+
+# Gradio's own language (its static strings) follows the switch: demo/follow_language.js.
+SET_LOCALE_JS = "(language) => { window.mnistSetLanguage?.(language); return language; }"
+
+
+def follow_language(
+    demo: gr.Blocks, switch: gr.Radio, language: gr.State, draw: DrawTab, model_name: gr.State, training: gr.State,
+    choice: gr.Radio,
+) -> None:
+    """The page opens in the browser's language; the switch changes it, in the browser and in the server's words."""
+    demo.load(page_language, None, switch, api_visibility="private", show_progress="hidden")
+    switch.change(None, switch, None, js=SET_LOCALE_JS, api_visibility="private", show_progress="hidden")
+    switch.change(
+        switch_language, [switch, draw.sketchpad, model_name, draw.collection, training],
+        [language, *draw.outputs, draw.counts, choice], api_visibility="private", show_progress="hidden",
     )
 
 
@@ -226,19 +325,16 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="Draw a digit — MNIST", delete_cache=CACHE_SWEEP) as demo:
         model_name = gr.State(DEFAULT_MODEL)  # per visitor: the picker's choice reads their drawings
         training = gr.State(TrainSession, delete_callback=end_session)  # per visitor: their run and trained model
-        gr.Markdown(
-            "# ✍️ Draw a digit, watch a neural network read it\n"
-            "A fully connected network trained in PyTorch on MNIST and on pen digits from other writers, so it "
-            "reads a flagged 1, a crossed 7 or a one-stroke 4 too, and on letters and doodles, so it can say when "
-            "a drawing is not a digit. Draw below; browse the data it learned "
-            "from in **Gallery**; see what it is and what it looks for in **Model**; train your own in **Train**.",
-            elem_id="intro",
-        )
+        language = gr.State(None)  # per visitor: the switch's choice; None until then (the browser's language)
+        with gr.Row(equal_height=False):
+            gr.Markdown(T("intro"), elem_id="intro")
+            switch = language_switch()
         choice = model_picker()
         with gr.Tabs() as tabs:
-            draw = draw_tab(model_name, training, choice)
-            gallery_tab(model_name)
-            model_tab(model_name, draw, training, choice)
-            train_tab(model_name, training, choice, tabs)
+            draw = draw_tab(model_name, training, choice, language)
+            gallery_tab(model_name, language)
+            model_tab(model_name, draw, training, choice, language)
+            train_tab(model_name, training, choice, tabs, language)
+        follow_language(demo, switch, language, draw, model_name, training, choice)
     look_after(demo)  # its idle sessions end, the app's files and cut-off uploads are swept
     return guard_queue(demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY))

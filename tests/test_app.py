@@ -299,8 +299,9 @@ def test_tabs_hold_only_the_four_tabs():
     from demo.ui import build_demo
 
     tabs = next(block for block in build_demo().blocks.values() if isinstance(block, gr.Tabs))
-    assert [(type(child), child.label) for child in tabs.children] == [
-        (gr.Tab, "Draw"), (gr.Tab, "Gallery"), (gr.Tab, "Model"), (gr.Tab, "Train")
+    # Each tab's label is a gr.I18n key of demo/locales (translated in the browser).
+    assert [(type(child), child.label.key) for child in tabs.children] == [
+        (gr.Tab, "tab.draw"), (gr.Tab, "tab.gallery"), (gr.Tab, "tab.model"), (gr.Tab, "tab.train")
     ]
 
 

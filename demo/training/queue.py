@@ -14,6 +14,8 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 
+from demo.i18n import ENGLISH, say
+
 MAX_CONCURRENT_RUNS = 1  # training runs at once, whole app; one core trains, the other serves
 MAX_WAITING = 32  # visitors in the training queue (waiting costs no thread, and no place in Gradio's queue)
 # Runs one visitor (address) may have waiting or running: a classroom behind one address queues, but one
@@ -116,10 +118,10 @@ class TrainingQueue:
 QUEUE = TrainingQueue()
 
 
-def wait_text(seconds: float) -> str:
+def wait_text(seconds: float, language: str = ENGLISH) -> str:
     """About how long a wait is, for the page: 'under a minute', 'about 3 minutes'."""
     minutes = round(seconds / 60)
-    return "under a minute" if minutes < 1 else f"about {minutes} minute{'s' if minutes > 1 else ''}"
+    return say(language, "wait.under_a_minute") if minutes < 1 else say(language, "wait.minutes", variant=minutes, minutes=minutes)
 
 
 async def wait_turn(queue: TrainingQueue, ticket: object) -> AsyncIterator[int]:

@@ -7,6 +7,7 @@ import time
 import pandas as pd
 import torch
 
+from demo.i18n import say
 from demo.models import model_title
 from demo.pictures import inline_png, upscale
 from demo.training.run import Run, Split, sample_indices
@@ -26,7 +27,7 @@ def accuracy_frame(run: Run | None) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=["epoch", "accuracy", "measured on"]) if rows else None
 
 
-def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] | None) -> str:
+def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] | None, language: str) -> str:
     """One sample digit with the model's answer under it (green right, red wrong, … before the first)."""
     if prediction is None:
         answer = "<small>…</small>"
@@ -36,16 +37,16 @@ def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] |
         answer = f'<b style="color:{colour}">{digit}</b> <small>{probability:.0%}</small>'
     return (
         f'<div style="text-align:center;margin:2px"><img src="{inline_png(upscale(image.numpy(), 2))}" '
-        f'alt="test digit {label}" width="56" height="56" style="image-rendering:pixelated;display:block"/>{answer}</div>'
+        f'alt="{say(language, "train.test_digit_alt", label=label)}" width="56" height="56" style="image-rendering:pixelated;display:block"/>{answer}</div>'
     )
 
 
-def digits_html(test: Split | None, predictions: list[tuple[int, float]]) -> str:
+def digits_html(test: Split | None, predictions: list[tuple[int, float]], language: str = "en") -> str:
     """The ten sample test digits, each with the model's current answer (green right, red wrong)."""
     if test is None:
         return ""
     cells = [
-        _digit_cell(test[0][index], int(test[1][index]), predictions[number] if number < len(predictions) else None)
+        _digit_cell(test[0][index], int(test[1][index]), predictions[number] if number < len(predictions) else None, language)
         for number, index in enumerate(sample_indices(test[1]))
     ]
     return '<div style="display:flex;flex-wrap:wrap;gap:4px">' + "".join(cells) + "</div>"
@@ -59,17 +60,15 @@ def progress_text(run: Run) -> str:
     elapsed = time.perf_counter() - run.started if run.started else 0.0
     epoch = min(run.config.epochs, step // per_epoch + 1)
     bar = f'<progress value="{step}" max="{total}" style="width:100%"></progress>'
-    accuracy = f" · test accuracy {last:.1%}" if last is not None else ""
-    return f"**Training:** epoch {epoch}/{run.config.epochs} · step {step:,}/{total:,} ({step / total:.0%}) · {elapsed:.1f} s{accuracy}\n\n{bar}"
+    accuracy = say(run.language, "train.progress_accuracy", accuracy=last) if last is not None else ""
+    line = say(run.language, "train.progress", epoch=epoch, epochs=run.config.epochs, step=step, total=total,
+               share=step / total, seconds=elapsed, accuracy=accuracy)
+    return f"{line}\n\n{bar}"
 
 
 def summary(run: Run) -> str:
     """The status once a run has made its model: how it ended, its test accuracy, and what to do with it."""
-    meta = run.classifier.meta
-    how = f"stopped by {run.stopped_by}" if run.stopped_by else "done"
-    return (
-        f"### ✅ {how.capitalize()}: {meta['test_accuracy']:.2%} on the 10,000 MNIST test images\n"
-        f"{model_title(run.classifier)}, {meta['epochs']} epoch(s) in {meta['training_seconds']:.1f} s. "
-        "Your model is now in the model list at the top of the page (for this browser tab only): press **Draw with your model** "
-        "to try it, or download its checkpoint (load it with `mnist_core.predict.Classifier.load`)."
-    )
+    meta, language = run.classifier.meta, run.language
+    how = say(language, "train.stopped", who=run.stopped_by) if run.stopped_by else say(language, "train.done")
+    return say(language, "train.summary", how=how[:1].upper() + how[1:], accuracy=meta["test_accuracy"],
+               title=model_title(run.classifier, language), epochs=meta["epochs"], seconds=meta["training_seconds"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from demo.i18n import ENGLISH, say
 from demo.janitor import fresh_folder
 from demo.models import public_message
 from mnist_core.checkpoint import SUFFIX, save_checkpoint
@@ -47,6 +48,7 @@ class Run:
     """One training run in its own thread; the page reads its progress under `lock`."""
 
     config: TrainConfig
+    language: str = ENGLISH  # the visitor's, for what the run writes (who stopped it, the curves' names)
     stop: threading.Event = field(default_factory=threading.Event)  # the Stop button, session end, time limit
     stopped_by: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,7 +75,7 @@ class Run:
     def should_stop(self) -> bool:
         """mnist_core.train's should_stop: asked to, or past MAX_SECONDS."""
         if not self.stop.is_set() and time.perf_counter() - self.started > MAX_SECONDS:
-            self.request_stop(f"the {MAX_SECONDS:.0f} s limit")
+            self.request_stop(say(self.language, "train.stopped_by_limit", seconds=f"{MAX_SECONDS:.0f}"))
         return self.stop.is_set()
 
     def end(self) -> None:
@@ -119,7 +121,7 @@ class Run:
             )
             self._keep(model, meta)
         except (MnistCoreError, OSError, RuntimeError, ValueError) as error:
-            self.error = public_message(error)
+            self.error = public_message(error, self.language)
         finally:
             self.finished.set()
 
@@ -143,8 +145,8 @@ class Recorder:
         self.loss_every = max(1, run.epoch_steps // LOSS_POINTS_PER_EPOCH)
         self.accuracy_every = max(1, run.epoch_steps // LIVE_ACCURACY_PER_EPOCH)
         self.recent: list[float] = []  # losses since the last point
-        self.live_name = f"{len(self.live[1]):,} test images, live"
-        self.all_name = f"all {len(test[1]):,} test images"
+        self.live_name = say(run.language, "train.live_series", count=len(self.live[1]))
+        self.all_name = say(run.language, "train.all_series", count=len(test[1]))
 
     def on_step(self, model: nn.Module, step: int, loss: float) -> None:
         """After each step: a loss point every loss_every steps, live scores every accuracy_every (and the first)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from demo.i18n import ENGLISH, say
 from demo.models import DEFAULT_MODEL, model_names, model_title
 from demo.training.run import Run
 from mnist_core.predict import Classifier
@@ -57,13 +58,18 @@ def own_model(choice: str, session: TrainSession | None) -> str | Classifier:
     return choice
 
 
-def model_choices(session: TrainSession | None) -> list[tuple[str, str]]:
+def model_choices(session: TrainSession | None, language: str = ENGLISH) -> list[tuple[str, str]]:
     """The model picker's choices: the shipped checkpoints, then this visitor's own model if they trained one."""
-    choices = [(model_title(name), name) for name in model_names()]
+    choices = [(model_title(name, language), name) for name in model_names()]
     if session is not None and session.classifier is not None:
         meta = session.classifier.meta
-        how = f"fine-tuned on {meta['fine_tuned_on']} of your drawings" if "fine_tuned_on" in meta else "trained here"
-        choices.append((f"Yours: {model_title(session.classifier)}, {how} ({meta['test_accuracy']:.1%})", YOUR_MODEL))
+        how = (
+            say(language, "model.fine_tuned_on", count=meta["fine_tuned_on"]) if "fine_tuned_on" in meta
+            else say(language, "model.trained_here")
+        )
+        title = say(language, "model.yours", title=model_title(session.classifier, language), how=how,
+                    accuracy=meta["test_accuracy"])
+        choices.append((title, YOUR_MODEL))
     return choices
 
 

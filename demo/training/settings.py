@@ -10,7 +10,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from mnist_core.model import ARCHITECTURES, TRAINABLE
+from demo.i18n import ENGLISH, say
+from mnist_core.model import TRAINABLE
 from mnist_core.train import TrainConfig
 
 SETTINGS: dict[str, Any] = dict(
@@ -22,9 +23,24 @@ MAX_EPOCHS = 10
 MAX_WIDTH = 512
 MAX_LAYERS = 3
 BATCH_SIZES = [32, 64, 128, 256, 512, 1024]
-# (label, name) of every model kind `train` makes, from the core's registry.
-MODEL_KINDS = [(ARCHITECTURES[name].title, name) for name in TRAINABLE]
-OPTIMIZERS = [("Adam (the tutorial's)", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd")]
+# (label key, name) of every model kind `train` makes, from the core's registry, and of each optimiser.
+MODEL_KINDS = [(f"arch.{name}", name) for name in TRAINABLE]
+OPTIMIZERS = [("optimizer.adam", "adam"), ("optimizer.adamw", "adamw"), ("optimizer.sgd", "sgd")]
+
+
+class SettingError(ValueError):
+    """A setting the tab refuses: its sentence's key in demo/locales and the values it names (str: English)."""
+
+    def __init__(self, key: str, **values: Any):
+        self.key, self.values = key, values
+        super().__init__(self.text(ENGLISH))
+
+    def text(self, language: str) -> str:
+        """The sentence in a language; a setting it names ("what") named in that language too."""
+        values = {**self.values}
+        if "what" in values:
+            values["what"] = say(language, f"what.{values['what']}")
+        return say(language, self.key, **values)
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -33,9 +49,9 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in parts)
     except ValueError:
-        raise ValueError(f"Hidden sizes must be whole numbers separated by commas, like 512, 256 (not {str(text)[:40]!r}).") from None
+        raise SettingError("settings.hidden_numbers", text=repr(str(text)[:40])) from None
     if not 1 <= len(sizes) <= MAX_LAYERS or not all(1 <= size <= MAX_WIDTH for size in sizes):
-        raise ValueError(f"Choose 1 to {MAX_LAYERS} hidden layers of 1 to {MAX_WIDTH} units each, like 256 or 512, 256.")
+        raise SettingError("settings.hidden_bounds", layers=MAX_LAYERS, width=MAX_WIDTH)
     return sizes
 
 
@@ -44,9 +60,9 @@ def number(value: Any, what: str) -> float:
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"The {what} must be a number.") from None
+        raise SettingError("settings.number", what=what) from None
     if not math.isfinite(result):
-        raise ValueError(f"The {what} must be a finite number.")
+        raise SettingError("settings.finite", what=what)
     return result
 
 
@@ -54,22 +70,22 @@ def whole(value: Any, what: str) -> int:
     """A setting's value as a whole number, or ValueError with a sentence naming it."""
     result = number(value, what)
     if result != int(result):
-        raise ValueError(f"The {what} must be a whole number.")
+        raise SettingError("settings.whole", what=what)
     return int(result)
 
 
 def check_bounds(settings: Mapping[str, Any]) -> None:
     """ValueError with a sentence for the visitor if a setting other than the hidden sizes is out of bounds."""
     if settings["model"] not in [value for _, value in MODEL_KINDS]:
-        raise ValueError("Choose the single-layer model or an MLP.")
+        raise SettingError("settings.model")
     if settings["optimizer"] not in [value for _, value in OPTIMIZERS]:
-        raise ValueError("Choose Adam, AdamW or SGD.")
-    if not 1e-5 <= number(settings["lr"], "learning rate") <= 1.0:
-        raise ValueError("Choose a learning rate between 0.00001 and 1.")
-    if whole(settings["batch_size"], "batch size") not in BATCH_SIZES:
-        raise ValueError(f"Choose a batch size from {BATCH_SIZES}.")
-    if not 1 <= whole(settings["epochs"], "number of epochs") <= MAX_EPOCHS:
-        raise ValueError(f"Choose 1 to {MAX_EPOCHS} epochs.")
+        raise SettingError("settings.optimizer")
+    if not 1e-5 <= number(settings["lr"], "lr") <= 1.0:
+        raise SettingError("settings.lr")
+    if whole(settings["batch_size"], "batch_size") not in BATCH_SIZES:
+        raise SettingError("settings.batch_size", sizes=BATCH_SIZES)
+    if not 1 <= whole(settings["epochs"], "epochs") <= MAX_EPOCHS:
+        raise SettingError("settings.epochs", most=MAX_EPOCHS)
     whole(settings["seed"] or 0, "seed")
 
 
@@ -81,9 +97,9 @@ def make_config(settings: Mapping[str, Any]) -> TrainConfig:
         model=model,
         hidden=parse_hidden(settings["hidden"]) if model == "mlp" else (),
         dropout=0.0 if model == "linear" else 0.1,
-        epochs=whole(settings["epochs"], "number of epochs"),
-        batch_size=whole(settings["batch_size"], "batch size"),
-        lr=number(settings["lr"], "learning rate"),
+        epochs=whole(settings["epochs"], "epochs"),
+        batch_size=whole(settings["batch_size"], "batch_size"),
+        lr=number(settings["lr"], "lr"),
         optimizer=settings["optimizer"],
         augment=settings["augment"] is True,
         seed=whole(settings["seed"] or 0, "seed") % 2**31,

@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from demo.i18n import T, say, visitor_language
 from demo.training.queue import QUEUE, TrainingQueue, every_update, wait_text, wait_turn
 from demo.training.render import accuracy_frame, digits_html, loss_frame, progress_text, summary
 from demo.training.run import MAX_SECONDS, Data, Run, Split, training_data
@@ -22,6 +23,7 @@ from demo.training.settings import (
     MODEL_KINDS,
     OPTIMIZERS,
     SETTINGS,
+    SettingError,
     make_config,
 )
 from mnist_core.checkpoint import SUFFIX
@@ -29,11 +31,6 @@ from mnist_core.predict import Classifier
 
 Update = dict[gr.components.Component, Any]  # components left out stay as they are
 
-INTRO = (
-    "Train your own fully connected network on MNIST's 60,000 training digits, here on the server's CPU, "
-    "with the same loop as the shipped models. Watch the loss fall and the test accuracy rise, then draw "
-    f"with it. Runs are capped at {MAX_EPOCHS} epochs and {MAX_SECONDS:.0f} s; one runs at a time."
-)
 
 
 @dataclass(eq=False)
@@ -49,33 +46,37 @@ class TrainTab:
     session: gr.State
     choice: gr.Radio
     model_name: gr.State
+    language: gr.State  # the visitor's choice of language (an input, never updated here)
 
     @property
     def outputs(self) -> list[gr.components.Component]:
         """Every component the Start button may update."""
-        return [getattr(self, each.name) for each in fields(self)]
+        return [getattr(self, each.name) for each in fields(self) if each.name != "language"]
 
     async def start_training(
-        self, session: TrainSession | None, current_model: str | Classifier, request: gr.Request = None, *,
-        queue: TrainingQueue | None = None, data: Data | None = None, **settings: Any,
+        self, session: TrainSession | None, current_model: str | Classifier, request: gr.Request = None,
+        language: str | None = None, *, queue: TrainingQueue | None = None, data: Data | None = None, **settings: Any,
     ) -> AsyncIterator[Update]:
-        """Start button: wait for a free slot, train in a thread, stream progress; the model joins this session at the end."""
+        """Start button: wait for a free slot, train in a thread, stream progress; the model joins this session at the end.
+
+        Gradio hands the request in where it is annotated and the inputs (session, model, language) around it."""
         queue = queue or QUEUE
         session = session if session is not None else TrainSession()
         visitor = visitor_address(request)
+        language = visitor_language(language, request)
         try:
             config = make_config(settings)
-        except ValueError as error:
-            yield {self.status: f"⚠️ {error}"}
+        except SettingError as error:
+            yield {self.status: say(language, "warning", text=error.text(language))}
             return
-        if refusal := refusal_for(session, queue, visitor):
+        if refusal := refusal_for(session, queue, visitor, language):
             yield {self.status: refusal}
             return
         ticket = queue.join(visitor)
         if ticket is None:
-            yield {self.status: f"⚠️ {queue.refusal(visitor) or 'The training queue is full; try again in a minute.'}"}
+            yield {self.status: say(language, "warning", text=queue_refusal(queue, visitor, language) or say(language, "train.queue_full"))}
             return
-        session.run = Run(config)
+        session.run = Run(config, language)
         # aclosing: a closed page frees the slot now, not when the inner generator is collected.
         async with aclosing(self._take_turn(session, ticket, queue, current_model, data)) as updates:
             async for update in updates:
@@ -90,10 +91,10 @@ class TrainTab:
         try:
             async for ahead in wait_turn(queue, ticket):
                 if run.stop.is_set():
-                    yield {self.status: "Stopped before it started."}
+                    yield {self.status: say(run.language, "train.stopped_before")}
                     return
-                wait = wait_text(queue.wait_seconds(ahead, MAX_SECONDS))
-                yield {self.status: f"⏳ **Training queue: {ahead} ahead of you** ({wait}). Your run starts when a slot frees (≤ {MAX_SECONDS:.0f} s per run)."}
+                wait = wait_text(queue.wait_seconds(ahead, MAX_SECONDS), run.language)
+                yield {self.status: say(run.language, "train.waiting", ahead=ahead, wait=wait, seconds=f"{MAX_SECONDS:.0f}")}
             test = data[1] if data else (await asyncio.to_thread(training_data))[1]
             yield self._starting(session, test)
             run.start(data)
@@ -114,7 +115,8 @@ class TrainTab:
         """The run has its slot: a previous run's curves, download and draw button go."""
         cleared = gr.LinePlot(value=None)  # None alone would mean "unchanged"
         return {
-            self.status: "Starting…", self.losses: cleared, self.accuracies: cleared, self.digits: digits_html(test, []),
+            self.status: say(session.run.language, "train.starting"), self.losses: cleared, self.accuracies: cleared,
+            self.digits: digits_html(test, [], session.run.language),
             self.download: gr.DownloadButton(visible=False), self.draw: gr.Button(visible=False), self.session: session,
         }
 
@@ -124,40 +126,51 @@ class TrainTab:
             predictions = list(run.sample_predictions)
         return {
             self.status: progress_text(run), self.losses: loss_frame(run), self.accuracies: accuracy_frame(run),
-            self.digits: digits_html(test, predictions),
+            self.digits: digits_html(test, predictions, run.language),
         }
 
     def _result(self, session: TrainSession, current_model: str | Classifier, test: Split) -> Update:
         """The end: the model joins the session and the picker, or the page says why there is none."""
         run = session.run
         if run.classifier is None:
-            return {self.status: f"⚠️ Training failed: {run.error or 'no model came out'}", self.session: session}
+            why = run.error or say(run.language, "train.no_model")
+            return {self.status: say(run.language, "train.failed", why=why), self.session: session}
         session.adopt(run)
         return {
             self.status: summary(run), self.losses: loss_frame(run), self.accuracies: accuracy_frame(run),
-            self.digits: digits_html(test, run.sample_predictions),
+            self.digits: digits_html(test, run.sample_predictions, run.language),
             self.download: gr.DownloadButton(value=str(run.checkpoint), visible=True), self.draw: gr.Button(visible=True),
-            self.session: session, self.choice: gr.Radio(choices=model_choices(session)),
+            self.session: session, self.choice: gr.Radio(choices=model_choices(session, run.language)),
             # Drawing with their previous own model? Then they now draw with the new one.
             self.model_name: session.classifier if isinstance(current_model, Classifier) else None,
         }
 
 
-def refusal_for(session: TrainSession, queue: TrainingQueue, visitor: str | None) -> str:
+def refusal_for(session: TrainSession, queue: TrainingQueue, visitor: str | None, language: str = "en") -> str:
     """Why this visitor may not start a run now, or "": one run at a time per session, a few per address."""
     if session.busy:
-        return "⚠️ You already have a training run going: one run at a time per visitor. Stop it first."
+        return say(language, "train.already")
     # Several sessions behind one address (tabs, or a classroom) queue, each behind everyone else's first run.
-    refusal = queue.refusal(visitor)
-    return f"⚠️ {refusal}" if refusal else ""
+    refusal = queue_refusal(queue, visitor, language)
+    return say(language, "warning", text=refusal) if refusal else ""
 
 
-def stop_training(session: TrainSession | None) -> str:
+def queue_refusal(queue: TrainingQueue, visitor: str | None, language: str) -> str:
+    """Why the training queue would refuse this visitor now, in their language, or ""."""
+    if not queue.refusal(visitor):
+        return ""
+    if queue.waiting >= queue.max_waiting:
+        return say(language, "train.queue_full")
+    return say(language, "train.per_visitor", count=queue.per_visitor)
+
+
+def stop_training(session: TrainSession | None, language: str | None = None, request: gr.Request = None) -> str:
     """Stop button: ask this visitor's run to stop after the current step (its model so far is kept)."""
+    language = visitor_language(language, request)
     if session is None or not session.busy:
-        return "Nothing is training."
-    session.run.request_stop("you (Stop)")
-    return "⏹️ Stopping after this step…"
+        return say(language, "train.nothing")
+    session.run.request_stop(say(language, "train.stopped_by_you"))
+    return say(language, "train.stopping")
 
 
 def draw_with_own_model() -> tuple:
@@ -171,49 +184,49 @@ def draw_with_own_model() -> tuple:
 def settings_inputs() -> dict[str, gr.components.Component]:
     """One input per setting, keyed and filled in as in SETTINGS."""
     return dict(
-        model=gr.Radio(MODEL_KINDS, value=SETTINGS["model"], label="Model"),
+        model=gr.Radio([(T(key), name) for key, name in MODEL_KINDS], value=SETTINGS["model"], label=T("train.model")),
         hidden=gr.Textbox(
-            SETTINGS["hidden"], label="MLP hidden layer sizes",
-            info=f"e.g. 256 or 512, 256 (up to {MAX_LAYERS} layers of up to {MAX_WIDTH} units)",
+            SETTINGS["hidden"], label=T("train.hidden"), info=T("train.hidden_info", layers=MAX_LAYERS, width=MAX_WIDTH),
         ),
-        optimizer=gr.Dropdown(OPTIMIZERS, value=SETTINGS["optimizer"], label="Optimiser"),
-        lr=gr.Number(SETTINGS["lr"], label="Learning rate (peak of a one-cycle schedule)", minimum=1e-5, maximum=1.0, step=0.0005),
-        batch_size=gr.Dropdown(BATCH_SIZES, value=SETTINGS["batch_size"], label="Batch size"),
-        epochs=gr.Slider(1, MAX_EPOCHS, value=SETTINGS["epochs"], step=1, label="Epochs"),
-        augment=gr.Checkbox(SETTINGS["augment"], label="Augment (random shifts, rotations, scaling; slower)"),
-        seed=gr.Number(SETTINGS["seed"], label="Seed", precision=0, minimum=0),
+        optimizer=gr.Dropdown([(T(key), name) for key, name in OPTIMIZERS], value=SETTINGS["optimizer"], label=T("train.optimizer")),
+        lr=gr.Number(SETTINGS["lr"], label=T("train.lr"), minimum=1e-5, maximum=1.0, step=0.0005),
+        batch_size=gr.Dropdown(BATCH_SIZES, value=SETTINGS["batch_size"], label=T("train.batch_size")),
+        epochs=gr.Slider(1, MAX_EPOCHS, value=SETTINGS["epochs"], step=1, label=T("train.epochs")),
+        augment=gr.Checkbox(SETTINGS["augment"], label=T("train.augment")),
+        seed=gr.Number(SETTINGS["seed"], label=T("train.seed"), precision=0, minimum=0),
     )
 
 
-def progress_panel(session: gr.State, choice: gr.Radio, model_name: gr.State) -> TrainTab:
+def progress_panel(session: gr.State, choice: gr.Radio, model_name: gr.State, language: gr.State) -> TrainTab:
     """The status line, the live curves and sample digits, then the download and draw buttons."""
-    status = gr.Markdown("Choose the settings and press **Start training**.", elem_id="train-status")
+    status = gr.Markdown(T("train.ready"), elem_id="train-status")
     with gr.Row():
-        losses = gr.LinePlot(x="epoch", y="loss", title="Training loss", x_title="epoch", height=260)
-        accuracies = gr.LinePlot(x="epoch", y="accuracy", color="measured on", title="Test accuracy", x_title="epoch", height=260)
-    digits = gr.HTML(label="Ten test digits and the model's current answer")
+        losses = gr.LinePlot(x="epoch", y="loss", title=T("train.loss_title"), x_title=T("train.epoch_axis"), height=260)
+        accuracies = gr.LinePlot(x="epoch", y="accuracy", color="measured on", title=T("train.accuracy_title"),
+                                 x_title=T("train.epoch_axis"), height=260)
+    digits = gr.HTML(label=T("train.digits"))
     with gr.Row():
-        download = gr.DownloadButton(f"Download your checkpoint ({SUFFIX})", visible=False)
-        draw = gr.Button("✏️ Draw with your model", visible=False, variant="primary")
-    return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model_name)
+        download = gr.DownloadButton(T("train.download", suffix=SUFFIX), visible=False)
+        draw = gr.Button(T("train.draw"), visible=False, variant="primary")
+    return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model_name, language)
 
 
-def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs) -> TrainTab:
+def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs, language: gr.State) -> TrainTab:
     """Settings and Start/Stop on the left; progress, live curves and sample digits on the right."""
-    with gr.Tab("Train", id="train"):
-        gr.Markdown(INTRO)
+    with gr.Tab(T("tab.train"), id="train"):
+        gr.Markdown(T("train.intro", epochs=MAX_EPOCHS, seconds=f"{MAX_SECONDS:.0f}"))
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=260):
                 settings = settings_inputs()
                 with gr.Row():
-                    start = gr.Button("Start training", variant="primary")
-                    stop = gr.Button("Stop", variant="stop")
+                    start = gr.Button(T("train.start"), variant="primary")
+                    stop = gr.Button(T("train.stop"), variant="stop")
             with gr.Column(scale=2):
-                tab = progress_panel(session, choice, model_name)
+                tab = progress_panel(session, choice, model_name, language)
     settings["model"].change(lambda value: gr.Textbox(interactive=value == "mlp"), settings["model"], settings["hidden"],
                              queue=False, api_visibility="private")
     start.click(
-        tab.start_training, [session, model_name], tab.outputs, inputs_kwargs=settings, api_visibility="private",
+        tab.start_training, [session, model_name, language], tab.outputs, inputs_kwargs=settings, api_visibility="private",
         # The values as sent: make_config reads each setting itself, so NaN, Infinity or "abc" in a number field
         # gets one sentence instead of Gradio's bare "Error" from its own conversion.
         preprocess=False,
@@ -222,7 +235,7 @@ def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: g
         concurrency_limit=None,
         concurrency_id="train", show_progress="minimal", show_progress_on=[tab.status],
     )
-    stop.click(stop_training, session, tab.status, concurrency_limit=None, concurrency_id="train_stop",
+    stop.click(stop_training, [session, language], tab.status, concurrency_limit=None, concurrency_id="train_stop",
                show_progress="hidden", api_visibility="private")
     tab.draw.click(draw_with_own_model, None, [choice, tabs], api_visibility="private")
     return tab

@@ -1,0 +1,1 @@
+"""The page's strings, one module per language (demo.i18n looks them up)."""
