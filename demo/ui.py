@@ -21,7 +21,7 @@ from demo.gallery import (
     next_batch,
 )
 from demo.guards import guard_queue, guard_sketchpad
-from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, visitor_language
+from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, say, visitor_language
 from demo.janitor import look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
@@ -32,6 +32,7 @@ from mnist_core.finetune import Collection
 from mnist_core.predict import Classifier
 
 HERE = Path(__file__).resolve().parent
+TAB_NAMES = ("draw", "gallery", "model", "train")  # the tabs in order, each named by "tab.<name>" in demo/locales
 EXAMPLES_DIR = HERE / "examples"
 # The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
 # each stroke; each unchanged drawing read back from the canvas and uploaded once; the example drawings
@@ -300,6 +301,8 @@ def switch_language(
     return (
         language, *classify_sketch(sketch, model_name, language), collection_text(collection, language),
         gr.Radio(choices=model_choices(training, language)),
+        # Gradio 6.31 re-translates a tab's name only once it is selected: the server names them all.
+        *(gr.Tab(label=say(language, f"tab.{name}")) for name in TAB_NAMES),
     )
 
 
@@ -309,14 +312,14 @@ SET_LOCALE_JS = "(language) => { window.mnistSetLanguage?.(language); return lan
 
 def follow_language(
     demo: gr.Blocks, switch: gr.Radio, language: gr.State, draw: DrawTab, model_name: gr.State, training: gr.State,
-    choice: gr.Radio,
+    choice: gr.Radio, tabs: gr.Tabs,
 ) -> None:
     """The page opens in the browser's language; the switch changes it, in the browser and in the server's words."""
     demo.load(page_language, None, switch, api_visibility="private", show_progress="hidden")
     switch.change(None, switch, None, js=SET_LOCALE_JS, api_visibility="private", show_progress="hidden")
     switch.change(
         switch_language, [switch, draw.sketchpad, model_name, draw.collection, training],
-        [language, *draw.outputs, draw.counts, choice], api_visibility="private", show_progress="hidden",
+        [language, *draw.outputs, draw.counts, choice, *tabs.children], api_visibility="private", show_progress="hidden",
     )
 
 
@@ -335,6 +338,6 @@ def build_demo() -> gr.Blocks:
             gallery_tab(model_name, language)
             model_tab(model_name, draw, training, choice, language)
             train_tab(model_name, training, choice, tabs, language)
-        follow_language(demo, switch, language, draw, model_name, training, choice)
+        follow_language(demo, switch, language, draw, model_name, training, choice, tabs)
     look_after(demo)  # its idle sessions end, the app's files and cut-off uploads are swept
     return guard_queue(demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY))

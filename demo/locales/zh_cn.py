@@ -269,8 +269,8 @@ STRINGS: dict[str, str] = {
     "what.seed": "随机种子",
 }
 
-# Gradio 6.31's own words that its zh-CN locale lacks (the image editor's toolbar, the tabs' overflow
-# button), under Gradio's keys: the page supplies them through gr.I18n.
+# Gradio 6.31's own words that its zh-CN locale lacks (the image editor's toolbar, the footer's run
+# history), under Gradio's keys: the page supplies them through gr.I18n.
 GRADIO_WORDS: dict[str, str] = {
     "image_editor.brush": "画笔",
     "image_editor.brush_size": "画笔大小",
@@ -297,4 +297,8 @@ GRADIO_WORDS: dict[str, str] = {
     "image_editor.paste": "粘贴",
     "image_editor.webcam": "摄像头",
     "common.progress": "进度",
+    "common.runs": "运行记录",
+    "common.runs_description": "查看保存在这个浏览器里的运行记录",
+    "common.back_to_app": "应用",
+    "common.back_to_app_description": "返回应用",
 }

@@ -1,0 +1,125 @@
+"""The page in Chinese and to a screen reader, in a real browser (Debian's Chromium through Playwright).
+
+A browser whose language is zh-CN (its navigator.language and its Accept-Language) opens the app served
+in this process (conftest.served_app): the tabs, buttons and every visible string of the app's own are
+Chinese, a drawn digit is answered in Chinese, and the switch turns the page and the answer to English.
+An English page puts the answer's verdict in its polite live region after a stroke. Screenshots go to
+screenshots/ (git-ignored); the zh-CN one is the README's docs/draw-zh-CN.png.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_e2e_browser import (  # noqa: F401  (browser is a fixture, used by name)
+    DIGIT_STROKES,
+    SHOTS,
+    SKETCHPAD,
+    _draw,
+    _wait_until_idle,
+    browser,
+)
+
+from demo.i18n import TABLES, say
+
+pytestmark = pytest.mark.e2e
+
+ANSWER_TIMEOUT_MS = 60_000
+ZH = "zh-CN"
+# Visible words in Latin letters on the zh-CN page that are no English of the app's own: names (MNIST,
+# PyTorch, UNIPEN, MLP), code (make_grid), the switch's own names for its languages and its bilingual
+# label, the licence, and Gradio's own footer and widgets (Gradio's words, translated by Gradio or not).
+NOT_ENGLISH = (
+    "MNIST", "PyTorch", "UNIPEN", "CC BY", "MLP", "English", "Language", "Gradio", "API", "make_grid",
+)
+
+
+@pytest.fixture()
+def open_page(browser, served_url: str):  # noqa: F811  (browser: the fixture imported above)
+    """A function that opens the app in a new browser context of a given locale; the contexts close after the test."""
+    contexts = []
+
+    def open_in(locale: str):
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(served_url)
+        page.wait_for_selector(f"{SKETCHPAD} canvas")
+        return page
+
+    yield open_in
+    for context in contexts:
+        context.close()
+
+
+def _answer(page) -> str:
+    """The answer panel's text as shown."""
+    return page.locator("#answer").inner_text()
+
+
+def _wait_for_answer(page, pattern: str) -> None:
+    """Wait until the answer's text matches a regular expression."""
+    page.wait_for_function("pattern => new RegExp(pattern).test(document.querySelector('#answer')?.innerText || '')",
+                           arg=pattern, timeout=ANSWER_TIMEOUT_MS)
+
+
+def _english_words(text: str) -> list[str]:
+    """Words of two or more Latin letters left in a text once the allowed names are taken out."""
+    for allowed in NOT_ENGLISH:
+        text = text.replace(allowed, " ")
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_the_page_speaks_chinese_to_a_chinese_browser(open_page):
+    """Tabs, buttons and every visible string of the app's own in Chinese; a drawn 7 answered in Chinese."""
+    SHOTS.mkdir(exist_ok=True)
+    page = open_page(ZH)
+    tabs = [tab.inner_text().strip() for tab in page.get_by_role("tab").all()]
+    assert tabs[:4] == [TABLES[ZH][f"tab.{name}"] for name in ("draw", "gallery", "model", "train")], tabs
+    page.get_by_role("button", name=TABLES[ZH]["draw.clear"], exact=True).wait_for()
+    assert page.locator("#answer").inner_text().strip() == say(ZH, "draw.prompt")
+    # The sketchpad's toolbar, named in Chinese by the page where Gradio has no zh-CN words.
+    assert page.locator(f"{SKETCHPAD} button[aria-label='画笔']").count() == 1
+    _wait_until_idle(page, "opening the page")
+    _draw(page, "7")
+    _wait_for_answer(page, "这是 7")
+    page.screenshot(path=str(SHOTS / "e2e-zh-CN-draw-7.png"), full_page=False)
+    answer = _answer(page)
+    assert "网络看到的是" in answer and "%" in answer, answer
+    visible = page.locator("body").inner_text()
+    assert not _english_words(visible), f"English left on the zh-CN page: {sorted(set(_english_words(visible)))}"
+
+
+def test_the_switch_turns_a_chinese_page_english(open_page):
+    """English chosen on the switch: Gradio's words and the server's answer both change language."""
+    page = open_page(ZH)
+    _wait_until_idle(page, "opening the page")
+    _draw(page, "1")
+    _wait_for_answer(page, "这是 1")
+    page.locator("#language label", has_text="English").click()
+    page.get_by_role("tab", name="Gallery").wait_for()
+    _wait_for_answer(page, "It's a 1")
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_the_live_region_holds_the_answer_after_a_stroke(open_page):
+    """A screen reader hears the verdict: the page's polite live region holds "It's a 0 (…% sure)"."""
+    page = open_page("en-US")
+    region = page.locator("[aria-live=polite]#answer-live")
+    assert region.count() == 1 and region.inner_text().strip() == say("en", "draw.prompt")
+    _wait_until_idle(page, "opening the page")
+    _draw(page, "0")
+    page.wait_for_function("() => /It's a 0 \\(\\d+% sure\\)/.test(document.querySelector('#answer-live').textContent)",
+                           timeout=ANSWER_TIMEOUT_MS)
+    assert "tensor" not in region.inner_text(), "the live region should say the verdict, not the whole panel"
+
+
+def test_the_example_drawings_are_named_by_their_digit(open_page):
+    """Each example drawing's button is named for a screen reader, in the page's language."""
+    page = open_page(ZH)
+    buttons = page.locator("#examples button.gallery-item")
+    buttons.first.wait_for()
+    names = [button.get_attribute("aria-label") for button in buttons.all()]
+    assert names and all(re.fullmatch(r"示例：手写的数字 \d", name or "") for name in names), names
