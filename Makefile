@@ -17,6 +17,13 @@ VENV ?= .venv
 CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 PYTEST_ARGS ?=
+# The accessibility test's Lighthouse, pinned (version 13 needs a newer Node than Debian's), installed with
+# npm outside the repository; tests/test_accessibility.py finds it here (or at $LIGHTHOUSE).
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE_DIR ?= $(HOME)/.cache/mnist-demo/lighthouse-$(LIGHTHOUSE_VERSION)
+export LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
+# Chinese text on the zh-CN page and its screenshots needs a CJK font (Debian's fonts-noto-cjk).
+CJK_FONT ?= /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 ifdef VIRTUAL_ENV
   PY := $(VIRTUAL_ENV)/bin/python
@@ -38,12 +45,12 @@ endif
 # Root may run apt-get itself; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev chromium
+.PHONY: run test install install-dev chromium cjk-font lighthouse
 
 run: install
 	$(PY) app.py
 
-test: install-dev chromium
+test: install-dev chromium cjk-font lighthouse
 	@echo "MNIST_DATA_DIR=$${MNIST_DATA_DIR:-<unset: tests read data/, downloading where they can>}"
 	$(PY) -m ruff check .
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
@@ -69,3 +76,21 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv --system-site-packages $(VENV) || { \
 	  echo "make: could not create $(VENV); on Debian install python3-venv, or run with VENV= to use $(PYTHON) directly." >&2; \
 	  rm -rf $(VENV); exit 1; }
+
+# Debian's Noto CJK fonts, for the zh-CN browser test and screenshots (text, not boxes).
+cjk-font:
+	@if [ -f "$(CJK_FONT)" ]; then echo "cjk font: $(CJK_FONT)"; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's fonts-noto-cjk for the zh-CN browser test"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk; \
+	else echo "make test: $(CJK_FONT) is missing and apt-get is not available; install a CJK font (Noto Sans CJK) and pass CJK_FONT=/path/to/it." >&2; exit 1; fi
+
+# Lighthouse $(LIGHTHOUSE_VERSION) from npm (needs node and npm: .ci/run installs them where missing).
+lighthouse:
+	@if [ -x "$(LIGHTHOUSE)" ]; then echo "lighthouse: $(LIGHTHOUSE)"; \
+	elif command -v npm >/dev/null; then \
+	  echo "Installing lighthouse@$(LIGHTHOUSE_VERSION) into $(LIGHTHOUSE_DIR)"; \
+	  mkdir -p "$(LIGHTHOUSE_DIR)" && npm install --prefix "$(LIGHTHOUSE_DIR)" --no-audit --no-fund -q lighthouse@$(LIGHTHOUSE_VERSION) && \
+	  [ -x "$(LIGHTHOUSE)" ] || { echo "make test: npm did not install $(LIGHTHOUSE)" >&2; exit 1; }; \
+	else echo "make test: npm is missing; install Node.js and npm (Debian: nodejs npm) for the accessibility test." >&2; exit 1; fi
