@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+from functools import cache
 from ipaddress import ip_address
 from urllib.parse import urlparse
 
@@ -48,6 +49,7 @@ def stroke_png(side: int = 512) -> bytes:
     return png_bytes(image)
 
 
+@cache
 def bomb_png(side: int = 13_000) -> bytes:
     """A 1-bit PNG of side x side white pixels: ~tens of KB on the wire, side² x 4 bytes once decoded to RGBA."""
     return png_bytes(Image.new("1", (side, side), 1))

@@ -2,6 +2,7 @@
 
 Run: python -m benchmarks.browser_load [--scenarios 8:1.5 32:1.5 64:0] [--duration 60] [--apps app peer]
      [--recording benchmarks/stroke_requests.json] [--clear-every 2] [--server-cpu 0] [--harness-cpu 1]
+     [--attacker 1,2,4,6,8]
 
 `benchmarks.record_stroke` recorded what the page sends per stroke (the sketchpad's accept_blobs posts, its
 PNG uploads, the queue join, the event stream, the output picture's fetch, and the uploads after the
@@ -12,7 +13,8 @@ A SCENARIO is VISITORS:PACE: PACE is the mean pause in seconds between a visitor
 stroke (random exponential; 0 = back to back). `python app.py` and the bare peer (`benchmarks.peer_app`)
 run side by side, both pinned to core `--server-cpu` with taskset, this harness to `--harness-cpu`; the
 scenarios alternate app, peer, app, peer... in one run, so their ratio is measured under the same
-conditions. Prints per scenario and server: strokes answered, errors, p50 / p99 stroke-to-answer (first
+conditions. With --attacker, one hostile visitor replays those rows of issue 23's table (benchmarks.hostile)
+one after another, over and over, for the whole of every scenario. Prints per scenario and server: strokes answered, errors, p50 / p99 stroke-to-answer (first
 request of the stroke to the output fetched, or to the join's answer where there is no picture), strokes
 per second, server CPU per stroke (utime + stime from /proc, children included), server RSS before and
 after, this harness's own CPU; then app/peer ratios. Timings are never asserted: absolute figures depend
@@ -29,8 +31,11 @@ import os
 import random
 import re
 import string
+import subprocess
+import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,6 +267,28 @@ class Visitor:
             beat.cancel()
 
 
+# ---------------------------------------------------------------- the attacker
+
+
+class Attacker:
+    """A hostile visitor in its own process (`benchmarks.hostile --url`), on the harness's core, for `seconds`."""
+
+    def __init__(self, url: str, rows: str, seconds: float, core: int):
+        self.command = ["taskset", "-c", str(core), sys.executable, "-m", "benchmarks.hostile", "--url", url,
+                        "--rows", rows, "--seconds", f"{seconds:.0f}"]
+        self.report = ""
+
+    def __enter__(self) -> Attacker:
+        self._process = subprocess.Popen(self.command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.report = self._process.communicate(timeout=300)[0].strip()
+
+    def line(self) -> str:
+        return "  attacker: " + (self.report.splitlines()[-1] if self.report else "no report")
+
+
 # ---------------------------------------------------------------- a scenario and the report
 
 
@@ -312,9 +339,13 @@ async def scenario(name: str, url: str, pid: int, phases_: dict, recording: dict
         started = time.perf_counter()
         deadline = started + args.duration
         crowd = [Visitor(client, url, recording, tally) for client in clients]
-        await asyncio.wait_for(
-            asyncio.gather(*(v.visit(phases_, pace, args.clear_every, deadline) for v in crowd)),
-            timeout=args.duration + args.timeout + 30)
+        attacker = Attacker(url + "/", args.attacker, args.duration, args.harness_cpu) if args.attacker else nullcontext()
+        with attacker:
+            await asyncio.wait_for(
+                asyncio.gather(*(v.visit(phases_, pace, args.clear_every, deadline) for v in crowd)),
+                timeout=args.duration + args.timeout + 30)
+        if args.attacker:
+            print(attacker.line())
         wall = time.perf_counter() - started
         cpu, own = cpu_seconds(pid) - cpu_before, time.process_time() - own_before
     finally:
@@ -344,6 +375,7 @@ def main() -> None:
     parser.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to")
     parser.add_argument("--harness-cpu", type=int, default=1, help="core this harness is pinned to")
     parser.add_argument("--seed", type=int, default=0, help="random seed for paces and ids")
+    parser.add_argument("--attacker", default="", help="issue 23's rows a hostile visitor replays meanwhile, e.g. 1,2,4,6,8")
     args = parser.parse_args()
     random.seed(args.seed)
     os.sched_setaffinity(0, {args.harness_cpu})

@@ -1,7 +1,8 @@
 """Issue 23's hostile requests against `python app.py` on loopback, with the server's memory, disk and a normal
 drawing's answer time after each: `python -m benchmarks.hostile [--rows 1,2,...]`.
 
-Prints one line per row: what was sent, the server's RSS before / peak / after (MiB), files left in the temp
+With --url it replays the rows over and over against a server already running, for --seconds, and prints how
+many rounds of each it sent (benchmarks.browser_load --attacker runs it beside its visitors). Prints one line per row: what was sent, the server's RSS before / peak / after (MiB), files left in the temp
 folder, and the seconds a normal drawing took right after. Bounded: each row sends at most a few hundred
 requests and stops after its own time limit. tests/test_hostile.py asserts the same rows' budgets, faster.
 """
@@ -9,12 +10,17 @@ requests and stops after its own time limit. tests/test_hostile.py asserts the s
 from __future__ import annotations
 
 import argparse
+import socket
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
 
 from benchmarks import attacks
 from benchmarks._common import HOST, free_port, rss_mib, start_server, stop_server
@@ -63,7 +69,58 @@ def row_2(url: str) -> str:
     return f"13000² layer x4 at once: {refused}/4 refused; 1000 layers: {'refused' if 'event: error' in many else 'read'}"
 
 
-ROWS: dict[str, Callable[[str], str]] = {"1": row_1, "2": row_2}
+def gallery_arguments(url: str) -> list:
+    """The Gallery API's arguments at their defaults but the largest batch (256 images), from the page's config."""
+    page = attacks.config(url)
+    components = {c["id"]: c for c in page["components"]}
+    show = next(d for d in page["dependencies"] if d.get("api_name") == "gallery")
+    values = [components[i].get("props", {}).get("value") for i in show["inputs"] if components[i]["type"] != "state"]
+    values[1] = 256
+    return values
+
+
+def row_4(url: str) -> str:
+    """300 Gallery batches of 256 images joined at once, and a drawing while they wait."""
+    arguments = gallery_arguments(url)
+    with ThreadPoolExecutor(32) as pool:
+        joins = list(pool.map(lambda _: httpx.post(f"{url}gradio_api/call/gallery", json={"data": arguments}, timeout=60),
+                              range(300)))
+        started = time.perf_counter()
+        digit = attacks.answered_digit(attacks.predict_stroke(url))
+        during = time.perf_counter() - started
+    statuses = Counter(reply.status_code for reply in joins)
+    return f"300 Gallery joins: {dict(statuses)}; a drawing meanwhile: {digit} in {during:.2f} s"
+
+
+def row_8(url: str) -> str:
+    """2,000 calls, each under a session of its own; a trivial call's time before and after."""
+    def trivial() -> float:
+        started = time.perf_counter()
+        attacks.call(url, "predict", [None])
+        return time.perf_counter() - started
+
+    before = min(trivial() for _ in range(5))
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: attacks.call(url, "predict", [None]), range(2000)))
+    return f"2,000 sessions: a trivial call {before * 1000:.0f} -> {min(trivial() for _ in range(5)) * 1000:.0f} ms"
+
+
+def row_6(url: str) -> str:
+    """20 uploads cut off mid-body: the client says 5 MB, sends 200 KB and goes."""
+    parsed = urlparse(url)
+    boundary = "cutoff"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode() + bytes(200_000)
+    request = (f"POST /gradio_api/upload HTTP/1.1\r\nHost: {parsed.hostname}\r\nContent-Length: 5000000\r\n"
+               f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode() + head
+    for _ in range(20):
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=5) as connection:
+            connection.sendall(request)
+            time.sleep(0.05)
+    return "20 uploads cut off at 200 KB of 5 MB"
+
+
+ROWS: dict[str, Callable[[str], str]] = {"1": row_1, "2": row_2, "4": row_4, "6": row_6, "8": row_8}
 
 
 def measure(url: str, pid: int, row: str) -> None:
@@ -84,11 +141,32 @@ def measure(url: str, pid: int, row: str) -> None:
     )
 
 
+def attack_for(url: str, rows: list[str], seconds: float) -> None:
+    """Replay the rows in turn against a running server until `seconds` have passed; print how many of each."""
+    rounds, failed, deadline = Counter(), Counter(), time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for row in rows:
+            try:
+                ROWS[row](url)
+                rounds[row] += 1
+            except (httpx.HTTPError, OSError) as error:  # the attack could not be sent: say so, go on
+                failed[f"{row} {type(error).__name__}"] += 1
+            if time.monotonic() >= deadline:
+                break
+    done = ", ".join(f"row {row} x{count}" for row, count in sorted(rounds.items()))
+    print(f"{done or 'no row finished'} in {seconds:.0f} s; could not send: {dict(failed) or 'none'}", flush=True)
+
+
 def main() -> None:
-    """Start the app on a free loopback port, replay the chosen rows, stop it."""
+    """Start the app on a free loopback port, replay the chosen rows, stop it (or, with --url, attack that one)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated rows of issue 23's table")
+    parser.add_argument("--url", help="attack this running server (loopback) instead, over and over ...")
+    parser.add_argument("--seconds", type=float, default=60.0, help="... for this long (benchmarks.browser_load --attacker)")
     args = parser.parse_args()
+    if args.url:
+        attack_for(attacks.loopback_only(args.url), args.rows.split(","), args.seconds)
+        return
     port = free_port()
     server = start_server(port)
     try:

@@ -3,9 +3,9 @@
 The app writes checkpoints and drawings downloads only under APP_FILES (fresh_folder); Gradio copies what a
 visitor downloads into its own cache as the event returns, so after FILE_AGE_SECONDS the app's copy has
 served its purpose and is deleted. Gradio 6.31 leaves an upload cut off mid-body in its upload folder for good,
-and keeps every session (each API call opens one) until its capacity evicts it, without calling the states'
-delete_callback: one janitor thread sweeps all three every SWEEP_SECONDS, and has a session evicted at capacity
-end as an idle one does (end_on_eviction).
+and keeps every session (each API call opens one) until its capacity evicts the least recently used, whatever
+it holds, without calling the states' delete_callback: one janitor thread sweeps all three every
+SWEEP_SECONDS; a session holding no work of its visitor's ends sooner, and is the first to go at capacity.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from gradio.utils import get_upload_folder
 APP_FILES = Path(tempfile.gettempdir()) / "mnist-demo"  # every file the app itself writes, one folder each
 FILE_AGE_SECONDS = 600  # the app's files are deleted this long after they were written
 PARTIAL_UPLOAD_SECONDS = 600  # an upload still unfinished after this long was cut off (10 MB at 17 KB/s)
-SESSION_IDLE_SECONDS = 1800  # a session with no event for this long ends (its delete_callbacks run)
+SESSION_CAPACITY = 500  # sessions kept at once: Gradio's cost 140-170 KB each (docs/results.md, "Hostile visitors")
+SESSION_IDLE_SECONDS = 1800  # a session holding its visitor's work ends this long after its last event ...
+BARE_SESSION_IDLE_SECONDS = 300  # ... any other sooner (every API call opens one); delete_callbacks run either way
 SWEEP_SECONDS = 30.0
 
 _pages: weakref.WeakSet[gr.Blocks] = weakref.WeakSet()
@@ -69,37 +71,63 @@ def sweep_partial_uploads(age: float = PARTIAL_UPLOAD_SECONDS, now: float | None
     return gone
 
 
-def expire_sessions(page: gr.Blocks, idle: float = SESSION_IDLE_SECONDS, now: float | None = None) -> int:
-    """End the page's sessions with no event for `idle` seconds, running their states' delete_callbacks; how many."""
+def holds_work(session) -> bool:
+    """Whether a Gradio SessionState holds something of its visitor's own: a run, a trained model, labelled drawings."""
+    return any(_is_work(value) for value in session.state_data.values())
+
+
+def _is_work(value) -> bool:
+    """A state value worth keeping: not a plain choice (a model's name, a language, the batch shown)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return False
+    return bool(getattr(value, "holds_work", True))  # a TrainSession says; anything else (a collection) is work
+
+
+def close_session(holder, session_id: str) -> None:
+    """End one session: every state's delete_callback (a run stops, its files go), then the session itself."""
+    holder.delete_state(session_id)
+    with holder.lock:
+        holder.session_data.pop(session_id, None)
+        holder.time_last_used.pop(session_id, None)
+
+
+def expire_sessions(page: gr.Blocks, idle: float = SESSION_IDLE_SECONDS, bare_idle: float = BARE_SESSION_IDLE_SECONDS,
+                    now: float | None = None) -> int:
+    """End the page's sessions with no event for `idle` seconds (`bare_idle` for those holding no work); how many."""
     holder = getattr(page, "state_holder", None)  # there once the page is served
     if holder is None:
         return 0
-    end_on_eviction(holder)
+    evict_bare_first(holder)
     now = time.time() if now is None else now
-    stale = [sid for sid, used in list(holder.time_last_used.items()) if now - used.timestamp() > idle]
-    for session in stale:
-        holder.delete_state(session)  # every state's delete_callback (a run stops, its files go)
-        with holder.lock:
-            holder.session_data.pop(session, None)
-            holder.time_last_used.pop(session, None)
+    stale = []
+    for session_id, used in list(holder.time_last_used.items()):
+        session = holder.session_data.get(session_id)
+        if session is not None and now - used.timestamp() > (idle if holds_work(session) else bare_idle):
+            stale.append(session_id)
+    for session_id in stale:
+        close_session(holder, session_id)
     return len(stale)
 
 
-def end_on_eviction(holder) -> None:
-    """Have Gradio's StateHolder end the sessions it evicts past its capacity (their delete_callbacks run first)."""
-    if getattr(holder, "ends_evicted", False):
+def evict_bare_first(holder) -> None:
+    """Past its capacity, have Gradio's StateHolder end the oldest sessions holding no work first, and end them
+    properly (Gradio 6.31 drops the least recently used, whatever it holds, without its delete_callbacks)."""
+    if getattr(holder, "evicts_bare_first", False):
         return
     update = holder.update
 
-    def update_ending_evicted(session_id: str) -> None:
+    def update_evicting_bare_first(session_id: str) -> None:
         with holder.lock:
             over = len(holder.session_data) - holder.capacity
-            evicted = [sid for sid in islice(holder.session_data, max(0, over)) if sid != session_id]
-        for session in evicted:
-            holder.delete_state(session)  # the oldest, which update() is about to drop
-        update(session_id)
+            others = [] if over <= 0 else (sid for sid in holder.session_data if sid != session_id)
+            victims = list(islice((sid for sid in others if not holds_work(holder.session_data[sid])), max(0, over)))
+            if len(victims) < over:  # every other session holds work: the least recently used of them go
+                victims += [sid for sid in holder.session_data if sid != session_id and sid not in victims][:over - len(victims)]
+        for victim in victims:
+            close_session(holder, victim)
+        update(session_id)  # now within capacity: Gradio evicts nothing itself
 
-    holder.update, holder.ends_evicted = update_ending_evicted, True
+    holder.update, holder.evicts_bare_first = update_evicting_bare_first, True
 
 
 def sweep_once() -> None:

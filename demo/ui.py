@@ -22,7 +22,7 @@ from demo.gallery import (
 )
 from demo.guards import guard_queue, guard_sketchpad
 from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, say, visitor_language
-from demo.janitor import look_after
+from demo.janitor import SESSION_CAPACITY, look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
 from demo.teach import collection_text, teach_panel
@@ -75,8 +75,6 @@ INK = "#000000"
 PREDICT_CONCURRENCY = 16
 OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
 QUEUE_SIZE = 256
-# Sessions held at once (each API call opens one, ~150 KB): Gradio evicts the least recently used beyond this.
-SESSION_CAPACITY = 3000
 # Gradio's cache (uploads, and the copies of what visitors download): every 5 minutes, files older than 15 go.
 CACHE_SWEEP = (300, 900)
 # On a phone (narrow screens only; wider ones keep the desktop layout) the Draw tab is made to fit one

@@ -306,19 +306,64 @@ def test_api_sessions_expire_and_their_delete_callbacks_run(served, monkeypatch)
     draws_right(url)
 
 
-def test_a_session_evicted_at_capacity_ends_as_an_idle_one_does(served, monkeypatch):
-    url, page = served
+@pytest.fixture
+def full_holder(served, monkeypatch):
+    """The served page's sessions, the janitor's eviction in place, one "training" state's delete_callback
+    recording what it ends: (holder, the training state's id, what ended)."""
+    _, page = served
     holder = page.state_holder
-    janitor.end_on_eviction(holder)  # as the janitor's first sweep after launch does
+    janitor.evict_bare_first(holder)  # as the janitor's first sweep after launch does
     training = next(key for key, block in page.blocks.items() if getattr(block, "delete_callback", None) is end_session)
     ended = []
     monkeypatch.setattr(page.blocks[training], "delete_callback", ended.append)
-    oldest = attacks.token()
-    holder[oldest][training] = marker = TrainSession()
-    holder.session_data.move_to_end(oldest, last=False)  # the least recently used: the next to be evicted
+    return holder, training, ended
+
+
+def oldest_session(holder, training: int, state: TrainSession) -> str:
+    """A new session holding this training state, made the least recently used."""
+    session = attacks.token()
+    holder[session][training] = state
+    holder.session_data.move_to_end(session, last=False)
+    return session
+
+
+def test_a_session_evicted_at_capacity_ends_as_an_idle_one_does(url, full_holder, monkeypatch):
+    holder, training, ended = full_holder
+    oldest = oldest_session(holder, training, marker := TrainSession())
     monkeypatch.setattr(holder, "capacity", len(holder.session_data))  # full
-    holder[attacks.token()]  # one more session (an API call): Gradio evicts the oldest
+    holder[attacks.token()]  # one more session (an API call): one must go
     assert oldest not in holder.session_data and ended == [marker]
+    draws_right(url)
+
+
+def test_at_capacity_a_visitors_own_model_outlives_sessions_holding_nothing(url, full_holder, monkeypatch):
+    holder, training, ended = full_holder
+    trained = TrainSession()
+    trained.classifier = "their model"  # what holds_work looks at
+    theirs = oldest_session(holder, training, trained)  # the least recently used of all
+    bare = attacks.token()
+    holder[bare]
+    holder.session_data.move_to_end(bare, last=False)
+    holder.session_data.move_to_end(theirs, last=False)
+    monkeypatch.setattr(holder, "capacity", len(holder.session_data))
+    for _ in range(3):  # an attacker's calls, each a new session
+        holder[attacks.token()]
+    assert theirs in holder.session_data and bare not in holder.session_data and trained not in ended
+    later = time.time() + janitor.BARE_SESSION_IDLE_SECONDS + 1  # idle for longer than a bare session may be
+    janitor.expire_sessions(holder.blocks, now=later)
+    assert theirs in holder.session_data  # work is kept for SESSION_IDLE_SECONDS
+    draws_right(url)
+
+
+def test_twice_the_capacity_of_new_sessions_stays_within_the_memory_budget(served):
+    url, page = served
+    holder = page.state_holder
+    janitor.evict_bare_first(holder)
+    before = rss_mib()
+    for _ in range(2 * janitor.SESSION_CAPACITY):  # as API calls, each under a session of its own, open them
+        holder[attacks.token()]
+    assert len(holder.session_data) <= janitor.SESSION_CAPACITY == LAUNCH_OPTIONS["state_session_capacity"]
+    assert rss_mib() - before <= MEMORY_BUDGET_MIB
     draws_right(url)
 
 

@@ -28,6 +28,11 @@ class TrainSession:
         self.checkpoint: Path | None = None
 
     @property
+    def holds_work(self) -> bool:
+        """Whether there is anything of theirs to keep: a run or a trained model (demo.janitor asks)."""
+        return self.run is not None or self.classifier is not None
+
+    @property
     def busy(self) -> bool:
         """Whether their run is still going."""
         return self.run is not None and not self.run.finished.is_set()
