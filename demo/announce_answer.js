@@ -1,21 +1,15 @@
 (strings) => {
-  // A screen reader should say what the network answered after each stroke ("It's a 4 (97% sure)"), not
-  // the whole answer panel: a polite live region, visually hidden, holds the answer's verdict line (its
-  // heading), and is rewritten whenever the answer changes. The region exists before the first answer,
-  // as live regions must, or the first change is not spoken.
-  const region = document.createElement("div");
-  region.id = "answer-live";
-  region.className = "visually-hidden";
-  region.setAttribute("aria-live", "polite");
-  region.setAttribute("role", "status");
-  document.body.appendChild(region);
-  const verdict = () => {
+  // A screen reader should say what the network answered after each stroke ("It's a 4 (97% sure)", then
+  // why): the answer panel (#answer) becomes a polite live region, so each new answer is spoken once the
+  // reader is idle. It is marked as soon as it exists, before the first answer, as live regions must be,
+  // or the first change goes unspoken. (Its own element, not a copy: the page shows each sentence once.)
+  const mark = () => {
     const answer = document.querySelector("#answer");
-    if (!answer) return;
-    const line = answer.querySelector("h1, h2, h3, p");
-    const text = (line ? line.textContent : answer.textContent).trim();
-    if (text && region.textContent !== text) region.textContent = text;
+    if (!answer) return false;
+    answer.setAttribute("aria-live", "polite");
+    return true;
   };
-  new MutationObserver(verdict).observe(document.body, { subtree: true, childList: true, characterData: true });
-  verdict();
+  if (mark()) return;
+  const observer = new MutationObserver(() => mark() && observer.disconnect());
+  observer.observe(document.body, { subtree: true, childList: true });
 }

@@ -36,7 +36,7 @@ TAB_NAMES = ("draw", "gallery", "model", "train")  # the tabs in order, each nam
 EXAMPLES_DIR = HERE / "examples"
 # The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
 # each stroke; each unchanged drawing read back from the canvas and uploaded once; the example drawings
-# named for screen readers; the answer's verdict spoken by them (a live region); the page's language
+# named for screen readers; the answer spoken by them (a live region); the page's language
 # switch and Gradio's own language kept in step.
 PAGE_SCRIPTS = (
     "ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js", "name_examples.js",
@@ -88,10 +88,8 @@ CACHE_SWEEP = (300, 900)
 PHONE_CSS = (HERE / "phone.css").read_text()
 # Gradio's empty gr.Label (before the first answer) is a bare div with aria-label="Empty value" and no
 # role, which accessibility checkers refuse: the Top 3 box stays empty instead of showing its icon.
-# .visually-hidden is for text only screen readers need (the live region of demo/announce_answer.js).
 ACCESSIBLE_CSS = """
 #top3 .empty[aria-label] { display: none !important; }
-.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 #language { flex-grow: 0 !important; }
 """
 # The theme's accent (the selected tab, links, checked boxes) and its subdued text (the footer, info
