@@ -109,6 +109,7 @@ class Brush:
     shear: float = 0.0
     aspect: float = 1.0  # width multiplier
     warp: float = 0.0  # smooth bend of the whole digit (another writer's proportions), fraction of its longer side
+    spacing: float = 0.0  # the device's sampling: points at least this far apart (fraction of the longer side), 0 = all
 
 
 def random_brush(rng: np.random.Generator) -> Brush:
@@ -120,6 +121,9 @@ def random_brush(rng: np.random.Generator) -> Brush:
         shear=float(rng.uniform(-0.2, 0.2)),
         aspect=float(np.exp(rng.uniform(-0.2, 0.2))),
         warp=float(rng.uniform(0.0, 0.08)),
+        # Half the drawings as a slowly sampling tablet or a mouse on a busy page records them: corners where a
+        # curve was (UNIPEN's older tablets do; pendigits' is dense), so corners are no sign of "not a digit".
+        spacing=float(np.exp(rng.uniform(np.log(0.03), np.log(0.3)))) if rng.random() < 0.5 else 0.0,
     )
 
 
@@ -135,6 +139,17 @@ def _wobble(stroke: np.ndarray, amount: float, rng: np.random.Generator) -> np.n
     kernel = np.ones(3) / 3
     smooth = np.stack([np.convolve(noise[:, i], kernel, mode="same") for i in range(2)], 1)
     return stroke + smooth.astype(np.float32) / np.sqrt(len(stroke))
+
+
+def _sparse(stroke: np.ndarray, spacing: float) -> np.ndarray:
+    """The stroke's points at least `spacing` apart (its ends kept), as a slower device would have sampled it."""
+    if spacing <= 0 or len(stroke) < 3:
+        return stroke
+    kept = [0]
+    for index in range(1, len(stroke) - 1):
+        if np.linalg.norm(stroke[index] - stroke[kept[-1]]) >= spacing:
+            kept.append(index)
+    return stroke[kept + [len(stroke) - 1]]
 
 
 def _bend(points: np.ndarray, amount: float, rng: np.random.Generator) -> np.ndarray:
@@ -167,7 +182,7 @@ def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Genera
     ends = np.cumsum([len(stroke) for stroke in strokes])[:-1]
     placed = []
     for stroke in np.split(bent, ends):  # one field for the whole digit, so its strokes still meet
-        stroke = _wobble(stroke, brush.jitter, rng)
+        stroke = _wobble(_sparse(stroke, brush.spacing), brush.jitter, rng)
         placed.append((stroke @ linear.T.astype(np.float32)) * scale)
     every = np.concatenate(placed)
     offset = width_px - every.min(0)

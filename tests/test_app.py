@@ -265,7 +265,7 @@ def test_the_default_model_shows_how_it_was_trained():
     assert facts.startswith("### MLP 784 → 1024 → 1024 → 11 · MNIST + pen digits + not-digits")
     # Its recipe: a long run, a gentle fine-tune of it, then the runs that taught it "not a digit"; all shown, in order.
     assert "Commands, in order:** `python -m mnist_core train --data mnist,pendigits,styles" in facts
-    assert "--epochs 220" in facts and "--augment-strength 0.25" in facts and "at 0.25× strength" in facts
+    assert "--epochs 220" in facts and "--augment-strength 0.25" in facts and "at 0.5× strength" in facts
     assert "--data mnist,pendigits,styles,letters,omniglot,doodles" in facts
     assert "it can answer “that doesn't look like a digit”" in facts
     assert "the first layer" in caption
