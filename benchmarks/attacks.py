@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import socket
+import time
 from functools import cache
 from ipaddress import ip_address
 from urllib.parse import urlparse
@@ -63,6 +65,28 @@ def config(url: str) -> dict:
 def sketchpad_id(url: str) -> int:
     """The sketchpad's component id, as the page's accept_blobs posts name it."""
     return next(c["id"] for c in config(url)["components"] if c.get("props", {}).get("elem_id") == "sketchpad")
+
+
+def gallery_arguments(url: str) -> list:
+    """The Gallery API's arguments at their defaults but the largest batch, read from the page's config."""
+    page = config(url)
+    components = {c["id"]: c for c in page["components"]}
+    show = next(d for d in page["dependencies"] if d.get("api_name") == "gallery")
+    values = [components[i].get("props", {}).get("value") for i in show["inputs"] if components[i]["type"] != "state"]
+    values[1] = 256  # the batch size: each batch costs the server the most it can
+    return values
+
+
+def cut_off_upload(url: str, linger: float) -> None:
+    """An upload that says 5 MB, sends 200 KB, waits `linger` seconds and goes."""
+    parsed = urlparse(loopback_only(url))
+    boundary = "cutoff"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode() + bytes(200_000)
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=5) as connection:
+        connection.sendall((f"POST /gradio_api/upload HTTP/1.1\r\nHost: {parsed.hostname}\r\n"
+                            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 5000000\r\n\r\n").encode() + head)
+        time.sleep(linger)  # the server writes what came to a temporary file, then the client goes
 
 
 def accept_blobs(url: str, pad: int, *, session: str, blob: str, kind: str = "layer", index: str = "0",

@@ -10,7 +10,6 @@ requests and stops after its own time limit. tests/test_hostile.py asserts the s
 from __future__ import annotations
 
 import argparse
-import socket
 import tempfile
 import threading
 import time
@@ -18,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 
@@ -69,19 +67,9 @@ def row_2(url: str) -> str:
     return f"13000² layer x4 at once: {refused}/4 refused; 1000 layers: {'refused' if 'event: error' in many else 'read'}"
 
 
-def gallery_arguments(url: str) -> list:
-    """The Gallery API's arguments at their defaults but the largest batch (256 images), from the page's config."""
-    page = attacks.config(url)
-    components = {c["id"]: c for c in page["components"]}
-    show = next(d for d in page["dependencies"] if d.get("api_name") == "gallery")
-    values = [components[i].get("props", {}).get("value") for i in show["inputs"] if components[i]["type"] != "state"]
-    values[1] = 256
-    return values
-
-
 def row_4(url: str) -> str:
     """300 Gallery batches of 256 images joined at once, and a drawing while they wait."""
-    arguments = gallery_arguments(url)
+    arguments = attacks.gallery_arguments(url)
     with ThreadPoolExecutor(32) as pool:
         joins = list(pool.map(lambda _: httpx.post(f"{url}gradio_api/call/gallery", json={"data": arguments}, timeout=60),
                               range(300)))
@@ -107,16 +95,8 @@ def row_8(url: str) -> str:
 
 def row_6(url: str) -> str:
     """20 uploads cut off mid-body: the client says 5 MB, sends 200 KB and goes."""
-    parsed = urlparse(url)
-    boundary = "cutoff"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n"
-            "Content-Type: image/png\r\n\r\n").encode() + bytes(200_000)
-    request = (f"POST /gradio_api/upload HTTP/1.1\r\nHost: {parsed.hostname}\r\nContent-Length: 5000000\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode() + head
     for _ in range(20):
-        with socket.create_connection((parsed.hostname, parsed.port), timeout=5) as connection:
-            connection.sendall(request)
-            time.sleep(0.05)
+        attacks.cut_off_upload(url, linger=0.05)
     return "20 uploads cut off at 200 KB of 5 MB"
 
 

@@ -20,7 +20,7 @@ from demo.gallery import (
     gallery_batch,
     next_batch,
 )
-from demo.guards import guard_queue, guard_sketchpad
+from demo.guards import DRAWINGS, guard_queue, guard_sketchpad
 from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, say, visitor_language
 from demo.janitor import SESSION_CAPACITY, look_after
 from demo.model_info import model_view
@@ -176,7 +176,7 @@ def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio, languag
                 # not an image would end in Gradio's bare "Error"; here the core reads it and says what is wrong.
                 upload = gr.File(label=T("draw.upload"), file_types=["image"], type="filepath", height=120)
     outputs = [top3, answer, seen]
-    predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id="predict")
+    predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id=DRAWINGS)
     sketchpad.change(classify_sketch, [sketchpad, model_name, language], outputs, api_name="predict", **predict)
     upload.change(classify_upload, [upload, model_name, language], outputs, api_name="predict_image", **predict)
     # A loaded example becomes the canvas background, which fires no change event: read it explicitly.

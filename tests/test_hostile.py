@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import socket
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlparse
 
 import httpx
 import numpy as np
@@ -191,18 +189,8 @@ def test_training_waits_hold_no_place_in_gradios_queue(served):
     draws_right(url)  # drawings are answered meanwhile
 
 
-def gallery_arguments(url: str) -> list:
-    """The Gallery API's arguments at their defaults but the largest batch, read from the page's config."""
-    page = attacks.config(url)
-    components = {c["id"]: c for c in page["components"]}
-    show = next(d for d in page["dependencies"] if d.get("api_name") == "gallery")
-    values = [components[i].get("props", {}).get("value") for i in show["inputs"] if components[i]["type"] != "state"]
-    values[1] = 256  # the batch size: each batch costs the server the most it can
-    return values
-
-
 def test_a_flood_of_gallery_batches_leaves_drawings_room_in_the_queue(url):
-    arguments = gallery_arguments(url)
+    arguments = attacks.gallery_arguments(url)
 
     async def flood() -> list[httpx.Response]:
         async with httpx.AsyncClient(timeout=attacks.TIMEOUT) as client:
@@ -267,14 +255,7 @@ def test_an_upload_cut_off_mid_body_is_swept(url):
 
     folder = Path(get_upload_folder())
     before = set(folder.glob("tmp*"))
-    parsed = urlparse(url)
-    boundary = "cutoff"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n"
-            "Content-Type: image/png\r\n\r\n").encode() + bytes(200_000)
-    with socket.create_connection((parsed.hostname, parsed.port), timeout=5) as sock:
-        sock.sendall((f"POST /gradio_api/upload HTTP/1.1\r\nHost: {parsed.hostname}\r\n"
-                      f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 5000000\r\n\r\n").encode() + head)
-        time.sleep(0.5)  # the server writes what came to a temporary file, then the client goes
+    attacks.cut_off_upload(url, linger=0.5)
     time.sleep(0.5)
     left = set(folder.glob("tmp*")) - before
     assert left, "expected Gradio to leave the cut-off upload behind"
