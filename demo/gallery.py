@@ -147,7 +147,7 @@ def gallery_batch(
         predictions = answers(load_classifier(model_name).probabilities(images))
     except DataUnavailableError as error:
         how = say(language, "gallery.how_to_provide" if source == "mnist" else "gallery.works_without")
-        return None, "", say(language, "gallery.unavailable", how=how, detail=public_message(error)), 0
+        return None, "", say(language, "gallery.unavailable", how=how, detail=public_message(error, language)), 0
     except MnistCoreError as error:
         return None, "", say(language, "warning", text=public_message(error, language)), 0
     mistakes = (predictions != labels).tolist()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
 
-from demo.i18n import ENGLISH, say
+from demo.i18n import ENGLISH, TABLES, say
 from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
 from mnist_core.errors import CheckpointError, MnistCoreError
 from mnist_core.model import ARCHITECTURES, layer_sizes
@@ -53,7 +53,8 @@ def load_classifier(name: str | Classifier) -> Classifier:
         return name
     if name not in model_names():
         # The name comes from the page: it never becomes a path unless it is one of ours.
-        raise CheckpointError(f"There is no checkpoint called {name!r}; choose one of {', '.join(model_names())}.")
+        raise CheckpointError(f"There is no checkpoint called {name!r}; choose one of {', '.join(model_names())}.",
+                              reason="no_such_model", name=str(name)[:40], choices=", ".join(model_names()))
     return Classifier.load(checkpoint_path(name))
 
 
@@ -87,9 +88,13 @@ def model_title(name: str | Classifier, language: str = ENGLISH) -> str:
 
 
 def public_message(error: Exception, language: str = ENGLISH) -> str:
-    """An error's one-sentence message without the server's folders (repo and temp paths shortened).
+    """An error's one sentence for the visitor, in their language.
 
-    In another language than English, a sentence of its own for the error's kind, the core's in brackets."""
+    A core error that names its reason has a sentence of its own in every language ("error.<reason>"); any
+    other gets its kind's sentence around its message, the server's folders taken out of it."""
+    reason = getattr(error, "reason", "")
+    if reason and f"error.{reason}" in TABLES[ENGLISH]:
+        return say(language, f"error.{reason}", **error.values)
     message = str(error).replace(str(ROOT) + "/", "").replace(tempfile.gettempdir() + "/", "")
     detail = ABSOLUTE_PATH.sub(r"\1", message)
     kind = next((cls.__name__ for cls in type(error).__mro__ if cls.__name__ in ERROR_KINDS), "MnistCoreError")

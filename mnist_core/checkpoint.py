@@ -114,22 +114,25 @@ def _read_legacy(path: Path) -> dict:
 def _read(path: Path) -> dict:
     """The checkpoint's {format, config, state_dict, meta} (an earlier .pt through weights_only), or a CheckpointError."""
     if not path.is_file():
-        raise CheckpointError(f"Checkpoint {path} does not exist; train one with `python -m mnist_core train`.")
+        raise CheckpointError(f"Checkpoint {path} does not exist; train one with `python -m mnist_core train`.",
+                              reason="checkpoint_missing", name=path.name)
     try:
         with path.open("rb") as file:
             opening = file.read(len(LFS_POINTER))
         if opening == LFS_POINTER:
-            raise CheckpointError(f"Checkpoint {path} is a Git LFS pointer, not the weights; fetch them with `git lfs pull`.")
+            raise CheckpointError(f"Checkpoint {path} is a Git LFS pointer, not the weights; fetch them with `git lfs pull`.",
+                                  reason="checkpoint_lfs_pointer", name=path.name)
         payload = _read_legacy(path) if opening.startswith(LEGACY_MAGIC) else _read_safetensors(path)
     except CheckpointError:
         raise
     except Exception as error:  # noqa: BLE001 - random bytes break either reader in many ways (IndexError, KeyError...)
         raise CheckpointError(
             f"Checkpoint {path} is truncated, corrupted or not a checkpoint ({type(error).__name__}); "
-            "restore it from git or retrain it."
+            "restore it from git or retrain it.", reason="checkpoint_broken", name=path.name,
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(f"Checkpoint {path} is not an mnist_core checkpoint (format {FORMAT} expected).")
+        raise CheckpointError(f"Checkpoint {path} is not an mnist_core checkpoint (format {FORMAT} expected).",
+                              reason="checkpoint_broken", name=path.name)
     return payload
 
 
@@ -141,7 +144,8 @@ def _build(path: Path, payload: dict) -> nn.Module:
         model.load_state_dict(payload["state_dict"])
     except (TypeError, ValueError, RuntimeError) as error:
         raise CheckpointError(
-            f"Checkpoint {path} does not match the model it describes ({config}): {str(error).splitlines()[0]}"
+            f"Checkpoint {path} does not match the model it describes ({config}): {str(error).splitlines()[0]}",
+            reason="checkpoint_broken", name=path.name,
         ) from None
     return model.eval()
 

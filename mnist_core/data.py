@@ -87,7 +87,7 @@ def mnist_dataset(
         raise DataUnavailableError(
             f"MNIST is not in {root} and could not be downloaded ({type(error).__name__}); "
             "put the four MNIST files (gzipped or not) in a folder and pass it with --data-dir "
-            "or the MNIST_DATA_DIR environment variable."
+            "or the MNIST_DATA_DIR environment variable.", reason="mnist_unavailable",
         ) from None
 
 

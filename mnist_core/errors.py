@@ -2,7 +2,17 @@
 
 
 class MnistCoreError(Exception):
-    """A problem a user can fix; its message is shown as is, without a traceback."""
+    """A problem a user can fix; its message is shown as is, without a traceback.
+
+    `reason` names the problem for a program that writes its own sentence for it (the app writes it in the
+    visitor's language: demo/locales, "error.<reason>"); `values` are what that sentence may fill in. The
+    message stays the sentence for the command line.
+    """
+
+    def __init__(self, message: str, reason: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
 
 
 class DataUnavailableError(MnistCoreError):

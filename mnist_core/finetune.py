@@ -42,9 +42,10 @@ class Collection:
     def add(self, image: torch.Tensor, label: int) -> Collection:
         """A new collection with one more drawing (a 1x28x28 model input in [0, 1]) labelled `label` (a digit or NOT_DIGIT)."""
         if not 0 <= label <= NOT_DIGIT:
-            raise MnistCoreError(f"label {label} is neither a digit 0-9 nor {NOT_DIGIT} (not a digit)")
+            raise MnistCoreError(f"label {label} is neither a digit 0-9 nor {NOT_DIGIT} (not a digit)", reason="bad_label")
         if len(self) >= MAX_DRAWINGS:
-            raise MnistCoreError(f"the collection is full ({MAX_DRAWINGS} drawings); download it and clear it to go on")
+            raise MnistCoreError(f"the collection is full ({MAX_DRAWINGS} drawings); download it and clear it to go on",
+                                 reason="collection_full", most=MAX_DRAWINGS)
         pixels = image.detach().reshape(1, 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
         return Collection(torch.cat([self.images, pixels]), torch.cat([self.labels, torch.tensor([label])]))
 
@@ -93,10 +94,11 @@ def finetune(
     """A fine-tuned copy of `model`: `steps` AdamW steps (or `seconds`), each on 32 drawings and 96 MNIST digits, warped."""
     images, labels = drawings
     if len(labels) == 0:
-        raise MnistCoreError("there are no drawings to learn from: draw a digit and say which it was")
+        raise MnistCoreError("there are no drawings to learn from: draw a digit and say which it was", reason="no_drawings")
     outputs = [module for module in model.modules() if isinstance(module, nn.Linear)][-1].out_features
     if int(labels.max()) >= outputs:
-        raise MnistCoreError("this model has no \"not a digit\" answer to learn; choose the default model to teach it that")
+        raise MnistCoreError("this model has no \"not a digit\" answer to learn; choose the default model to teach it that",
+                             reason="no_not_digit_output")
     generator = torch.Generator().manual_seed(seed)
     tuned = copy.deepcopy(model).train()
     optimizer = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=0.0)

@@ -62,7 +62,8 @@ def _folder(argument: str | os.PathLike | None, variable: str, default: Path, fi
     folder = Path(argument or os.environ.get(variable) or default)
     missing = [name for name in files if not (folder / name).is_file()]
     if missing:
-        raise DataUnavailableError(f"{what} is not in {folder} ({', '.join(missing)} missing); put the files there or set {variable}.")
+        raise DataUnavailableError(f"{what} is not in {folder} ({', '.join(missing)} missing); put the files there or set {variable}.",
+                                   reason="data_unavailable", what=what)
     return folder
 
 

@@ -93,7 +93,7 @@ def load_pendigits(split: str = "train", folder: str | os.PathLike | None = None
     if not path.is_file():
         raise DataUnavailableError(
             f"pendigits is not at {path}; download the original pendigits files (UCI dataset 81) into a folder "
-            "and pass it with --pendigits-dir or PENDIGITS_DIR."
+            "and pass it with --pendigits-dir or PENDIGITS_DIR.", reason="data_unavailable", what="pendigits",
         )
     with gzip.open(path, "rt", encoding="latin-1") as file:
         return parse_unipen(file.read())

@@ -49,16 +49,19 @@ def open_image(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> 
             if decoded_bytes(image) > DECODE_BUDGET:  # from the header: nothing is decoded yet
                 raise ImageError(
                     f"The image is too large to read: at most {DECODE_BUDGET // 2**20} million grey or "
-                    f"{DECODE_BUDGET // 2**22} million colour pixels."
+                    f"{DECODE_BUDGET // 2**22} million colour pixels.",
+                    reason="image_too_large", megapixels=DECODE_BUDGET // 2**20,
                 )
             image.load()
     except FileNotFoundError:
-        raise ImageError(f"{source} does not exist.") from None
+        raise ImageError(f"{source} does not exist.", reason="image_missing") from None
     except Image.DecompressionBombError:
         limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000  # PIL refuses twice its warning threshold
-        raise ImageError(f"The image is too large to read (over {limit} million pixels).") from None
+        raise ImageError(f"The image is too large to read (over {limit} million pixels).", reason="image_too_large",
+                         megapixels=limit) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ImageError(f"The file is not an image that can be read ({type(error).__name__}).") from None
+        raise ImageError(f"The file is not an image that can be read ({type(error).__name__}).",
+                         reason="not_an_image") from None
     return image
 
 

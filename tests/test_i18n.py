@@ -90,3 +90,46 @@ def test_the_gallery_status_is_written_in_the_visitors_language(mnist_dir):
 
     _, table, status, _ = gallery_batch(split="test", batch_size=8, language=ZH)
     assert status.startswith("MNIST，测试集，全部数字") and 'title="标签 ' in table
+
+
+def reasons_raised() -> dict[str, set[str]]:
+    """{reason: the values given with it} for every error raised with `reason=` in mnist_core/ and demo/."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found: dict[str, set[str]] = {}
+    for path in [*root.glob("mnist_core/**/*.py"), *root.glob("demo/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+                if isinstance(keywords.get("reason"), ast.Constant):
+                    found.setdefault(keywords.pop("reason").value, set()).update(keywords)
+    return found
+
+
+def test_every_reason_the_core_raises_has_a_sentence_in_every_language():
+    """Each `reason=` of an error has an "error.<reason>" string that fills in only the values it is given."""
+    reasons = reasons_raised()
+    assert {"not_an_image", "image_too_large", "mnist_unavailable", "collection_full"} <= set(reasons), reasons
+    for reason, values in reasons.items():
+        for language, table in TABLES.items():
+            assert f"error.{reason}" in table, (language, reason)
+            assert fields(table[f"error.{reason}"]) <= values, (language, reason, values)
+
+
+def test_a_core_error_reaches_a_chinese_visitor_in_chinese(tmp_path):
+    """A file that is not an image, and a model that does not exist: the visitor's sentence, no English in it."""
+    from demo.draw import classify_upload
+    from demo.models import load_classifier, public_message
+    from mnist_core.errors import MnistCoreError
+
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("not a picture")
+    _, text, _ = classify_upload(str(not_an_image), "world", ZH)
+    assert text == say(ZH, "warning", text=say(ZH, "error.not_an_image")), text
+    with pytest.raises(MnistCoreError) as raised:
+        load_classifier("no-such-model")
+    chinese = public_message(raised.value, ZH)
+    assert chinese.startswith("没有名为") and "checkpoint" not in chinese and "choose" not in chinese, chinese
+    assert public_message(raised.value, ENGLISH).startswith("There is no model called")

@@ -54,13 +54,33 @@ STRINGS: dict[str, str] = {
     "method.linear": "its weights × your ink (exact for one layer)",
     "method.gradient": "gradient × input",
     "warning": "⚠️ {text}",
-    # Errors of the core, one sentence each, by the error's class (the core's own sentence follows in English
-    # where it says more than this one).
+    # Errors of the core that name no reason: one sentence each, by the error's class, around the core's own
+    # message (English) where the sentence says less than it.
     "error.ImageError": "{detail}",
     "error.CheckpointError": "{detail}",
     "error.DataUnavailableError": "{detail}",
     "error.MnistCoreError": "{detail}",
     "error.ValueError": "{detail}",
+    # Core errors that name their reason (mnist_core.errors, `reason=`): a sentence of their own each.
+    "error.image_too_large": "The image is too large to read: at most {megapixels} million pixels.",
+    "error.image_missing": "The file did not arrive; upload it again.",
+    "error.not_an_image": "The file is not an image that can be read; upload a PNG or JPEG of one digit.",
+    "error.checkpoint_missing": "The model's file {name} is missing on the server; choose another model.",
+    "error.checkpoint_lfs_pointer": (
+        "The model's file {name} on the server is a Git LFS pointer, not its weights; choose another model."
+    ),
+    "error.checkpoint_broken": (
+        "The model's file {name} on the server is truncated, corrupted or not a checkpoint of it; choose another model."
+    ),
+    "error.no_such_model": "There is no model called {name}; choose one of {choices}.",
+    "error.mnist_unavailable": "MNIST is not on this server and could not be downloaded.",
+    "error.data_unavailable": "{what} is not on this server.",
+    "error.bad_label": "That label is neither a digit 0-9 nor “not a digit”.",
+    "error.collection_full": "Your collection is full ({most} drawings): download it and clear it to go on.",
+    "error.no_drawings": "There are no drawings to learn from: draw a digit and say which it was.",
+    "error.no_not_digit_output": (
+        "This model has no “not a digit” answer to learn; choose the default model to teach it that."
+    ),
     # --- "It was a …" and fine-tuning -----------------------------------------------------------------
     "teach.it_was": "**It was a …** (tell it what you drew; your drawings stay in this browser tab)",
     "teach.digit_button": "It was {a_digit}",
