@@ -1,6 +1,6 @@
 """Pointer-up to answer in a real browser: real pen-written digits drawn stroke by stroke on the app's sketchpad.
 
-Run: python -m benchmarks.stroke_latency [--digits 200] [--pages now before]
+Run: python -m benchmarks.stroke_latency [--digits 200] [--pages now before] [--locales en-US zh-CN]
 
 Starts the app twice on free loopback ports: as it is ("now"), and with only the page scripts it had
 before the editor's render loop was rested and its read-backs kept ("before": demo/ready_to_draw.js and
@@ -10,7 +10,9 @@ strokes of 14 writers in Istanbul) drawn with the mouse, stroke by stroke, as a 
 each stroke, waiting for its answer before the next. For every stroke the page itself times the lift of
 the pointer to the change of the answer's picture (in-page clocks: no polling from here), and counts the
 uploads the stroke sends. Prints per page: strokes, p50 / p90 / p99 / max milliseconds, uploads per
-stroke, the digits whose last answer was right, and what each misread digit was read as.
+stroke, the digits whose last answer was right, and what each misread digit was read as. With --locales,
+each page is opened by a browser of each locale (its own server each), so the translated page (zh-CN) and
+the English one are timed side by side.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from benchmarks._common import (
     start_server,
     stop_server,
 )
+from demo.i18n import best_language
 from mnist_core.pen import PenDigit, load_pendigits
 
 BEFORE_SCRIPTS = ("ready_to_draw.js", "upload_once.js")
@@ -65,6 +68,8 @@ document.addEventListener('DOMContentLoaded', () => {
 """
 # Milliseconds from the last lift to the first answer after it; null (keep waiting) until that answer shows.
 LATENCY_JS = "() => { const t = window.__answers.find((t) => t > window.__lifted); return t ? t - window.__lifted : null; }"
+# The digit a confident answer names, in each of the page's languages ("It's a 7 (98% sure)", "这是 7（98% 把握）").
+READ_DIGIT = {"en": r"It's an? (\d)", "zh-CN": r"这是 (\d)"}
 
 
 @dataclass
@@ -72,6 +77,7 @@ class PageRun:
     """One page's strokes: their pointer-up to answer times, uploads, and the digits read right."""
 
     name: str
+    locale: str = "en-US"  # the browser's language
     page: object = None
     process: object = None
     seconds: list[float] = field(default_factory=list)
@@ -111,9 +117,9 @@ def to_mouse(digit: PenDigit) -> list[list[tuple[float, float]]]:
 def open_page(browser, run: PageRun) -> None:
     """Start the page's server, open it in a fresh context and wait for the sketchpad."""
     port = free_port()
-    log = Path(tempfile.gettempdir()) / f"stroke-latency-{run.name}-{port}.log"
-    run.process = start_server(port, log, command=PAGES[run.name])
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    log = Path(tempfile.gettempdir()) / f"stroke-latency-{run.name.replace('/', '-')}-{port}.log"
+    run.process = start_server(port, log, command=PAGES[run.name.split("/")[0]])
+    context = browser.new_context(locale=run.locale, viewport={"width": 1280, "height": 1000})
     run.page = context.new_page()
     run.page.set_default_timeout(60_000)
     run.page.add_init_script(CLOCKS_JS)
@@ -126,9 +132,9 @@ def open_page(browser, run: PageRun) -> None:
 
 def draw_digit(run: PageRun, digit: PenDigit) -> None:
     """Clear, then draw each stroke and wait for its answer; note each stroke's time, uploads and the last answer."""
-    page = run.page
-    page.get_by_role("button", name="Clear", exact=True).click()
-    page.get_by_text("Draw a digit (0–9)").wait_for()
+    page, language = run.page, best_language(run.locale)
+    page.locator("#clear").click()
+    page.wait_for_function("() => !document.querySelector('#seen img')")  # the canvas is clear: no answer
     area = drawing_area(page)
     for stroke in to_mouse(digit):
         run.upload_count = 0
@@ -141,7 +147,7 @@ def draw_digit(run: PageRun, digit: PenDigit) -> None:
         page.wait_for_timeout(PAUSE_MS)
         run.uploads.append(run.upload_count)
     answer = page.locator("#answer").inner_text().strip()
-    read = re.search(r"It's an? (\d)", answer)  # "It's a 7 (98% sure)", "It's an 8 …"; a question is unsure
+    read = re.search(READ_DIGIT[language], answer)  # a question is unsure
     run.digits += 1
     if read and int(read.group(1)) == digit.label:
         run.right += 1
@@ -151,12 +157,12 @@ def draw_digit(run: PageRun, digit: PenDigit) -> None:
 
 def report(runs: list[PageRun]) -> None:
     """One line per page: stroke count, latency percentiles, uploads per stroke, digits read right."""
-    print(f"\n{'page':8s} {'strokes':>7s} {'p50 ms':>7s} {'p90 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} {'missed':>6s} "
+    print(f"\n{'page':14s} {'strokes':>7s} {'p50 ms':>7s} {'p90 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} {'missed':>6s} "
           f"{'uploads/stroke':>14s} {'read right':>12s}")
     for run in runs:
         ms = sorted(s * 1000 for s in run.seconds) or [float("nan")]
         q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
-        print(f"{run.name:8s} {len(run.seconds):7d} {q[49]:7.0f} {q[89]:7.0f} {q[98]:7.0f} {ms[-1]:7.0f} {run.missed:6d} "
+        print(f"{run.name:14s} {len(run.seconds):7d} {q[49]:7.0f} {q[89]:7.0f} {q[98]:7.0f} {ms[-1]:7.0f} {run.missed:6d} "
               f"{statistics.mean(run.uploads):14.2f} {run.right:5d}/{run.digits:<5d}")
     for run in runs:
         if run.misread:
@@ -171,13 +177,16 @@ def main() -> None:
     parser.add_argument("--digits", type=int, default=200, help="pendigits .tes digits each page draws")
     parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES), help="which pages to time")
     parser.add_argument("--seed", type=int, default=0, help="which digits, in which order")
+    parser.add_argument("--locales", nargs="+", choices=["en-US", "zh-CN"], default=["en-US"],
+                        help="the browsers' languages; each page is timed in each")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     digits = pick_digits(args.digits, args.seed)
     strokes = sum(len(d.strokes) for d in digits)
     print(f"{len(digits)} pendigits .tes digits, {strokes} strokes, drawn on each of: {', '.join(args.pages)}")
-    runs = [PageRun(name) for name in args.pages]
+    runs = [PageRun(name if len(args.locales) == 1 else f"{name}/{locale}", locale)
+            for name in args.pages for locale in args.locales]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -86,6 +86,18 @@ CACHE_SWEEP = (300, 900)
 # canvas into its block less 30 px each side: a 390 px wide block shows it at 64% (328 px), and 390 px
 # of height is what that needs.
 PHONE_CSS = (HERE / "phone.css").read_text()
+
+
+def phone_words_css() -> str:
+    """The phone layout's one word written by CSS (the model picker's short label), in each page language.
+
+    Gradio sets <html lang> to the language it shows, so each language's word hangs on that."""
+    rules = [f':root {{ --model-word: {json.dumps(TABLES[LANGUAGES[0]]["model_picker_short"])}; }}']
+    rules += [f':root[lang="{code}"] {{ --model-word: {json.dumps(TABLES[code]["model_picker_short"], ensure_ascii=False)}; }}'
+              for code in LANGUAGES[1:]]
+    return "\n".join(rules)
+
+
 # Gradio's empty gr.Label (before the first answer) is a bare div with aria-label="Empty value" and no
 # role, which accessibility checkers refuse: the Top 3 box stays empty instead of showing its icon.
 ACCESSIBLE_CSS = """
@@ -106,7 +118,7 @@ LAUNCH_OPTIONS = {
     "state_session_capacity": SESSION_CAPACITY,  # the example drawings are the only files the app serves itself
     "js": PAGE_JS,
     # In <head> as it is: Gradio scopes launch(css=...) to the blocks, and the page's own margins lie outside them.
-    "head": f"<style>{PHONE_CSS}{ACCESSIBLE_CSS}</style>",
+    "head": f"<style>{PHONE_CSS}{phone_words_css()}{ACCESSIBLE_CSS}</style>",
     "i18n": page_translations(),  # every static string of the page, in each of demo.i18n's languages
     "theme": THEME,
 }
@@ -189,7 +201,7 @@ def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio, languag
     return DrawTab(sketchpad, outputs, collection, counts)
 
 
-def gallery_tab(model_name: gr.State, language: gr.State) -> None:
+def gallery_tab(model_name: gr.State, language: gr.State, switch: gr.Radio) -> None:
     """Data-loader controls on the left, the make_grid picture and its labels on the right."""
     with gr.Tab(T("tab.gallery"), id="gallery") as tab:
         gr.Markdown(T("gallery.intro"))
@@ -232,6 +244,20 @@ def gallery_tab(model_name: gr.State, language: gr.State) -> None:
     )
     # Opening the tab shows the current batch, so nobody meets an empty page.
     tab.select(gallery_batch, [*settings, language, number], outputs, api_visibility="private", **options)
+    # The switch rewrites the batch shown (its status line and labels) in the new language; none shown, nothing.
+    switch.change(gallery_in_language, [*settings, switch, number, status], outputs, api_visibility="private",
+                  show_progress="hidden", **options)
+
+
+def gallery_in_language(*inputs: object) -> tuple:
+    """The batch shown, written again in the switch's language (same settings, same batch); skipped if none is shown.
+
+    Inputs: the gallery's settings, the switch's language, the batch's number and its status line."""
+    *settings, language, number, status = inputs
+    if not status:
+        return tuple(gr.skip() for _ in range(4))
+    _, labels, text, number = gallery_batch(*settings, language=language, number=number)
+    return gr.skip(), labels, text, number  # the picture itself has no words
 
 
 def use_model(name: str, training: TrainSession | None = None, language: str | None = None, request: gr.Request = None) -> tuple:
@@ -250,7 +276,9 @@ def model_picker() -> gr.Radio:
     )
 
 
-def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: gr.Radio, language: gr.State) -> None:
+def model_tab(
+    model_name: gr.State, draw: DrawTab, training: gr.State, choice: gr.Radio, language: gr.State, switch: gr.Radio
+) -> None:
     """The chosen checkpoint: its facts and per-digit accuracy, confusion matrix and first-layer weights."""
     with gr.Tab(T("tab.model"), id="model") as tab:
         with gr.Row(equal_height=False):
@@ -263,6 +291,9 @@ def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: g
     views = [facts_view, per_class_view, confusion_view, weights_view, weights_caption]
     # Filled when opened, not at start: the weights picture goes through torchvision's make_grid.
     tab.select(shown_model, [model_name, language], views, api_visibility="private")
+    # The switch rewrites the tab in the new language, once it has been filled.
+    switch.change(model_in_language, [model_name, switch, facts_view], views, api_visibility="private",
+                  show_progress="hidden")
     choice.change(use_model, [choice, training, language], [model_name, *views], api_visibility="private").then(
         classify_sketch, [draw.sketchpad, model_name, language], draw.outputs, show_progress="hidden",
         api_visibility="private",
@@ -272,6 +303,13 @@ def model_tab(model_name: gr.State, draw: DrawTab, training: gr.State, choice: g
 def shown_model(model: str, language: str | None = None, request: gr.Request = None) -> tuple:
     """The Model tab's contents for this visitor's model, in their language."""
     return model_view(model, visitor_language(language, request))
+
+
+def model_in_language(model: str | Classifier, language: str, facts_shown: str | None) -> tuple:
+    """The Model tab in the switch's language; left as it is (empty) if it was never opened."""
+    if not facts_shown:
+        return tuple(gr.skip() for _ in range(5))
+    return model_view(model, language)
 
 
 def language_switch() -> gr.Radio:
@@ -293,7 +331,8 @@ def switch_language(
 ) -> tuple:
     """The switch changed: remember the choice and rewrite what the server wrote on the Draw tab in the new language.
 
-    The other tabs' server-written lines follow at their next update (opening the Model tab rewrites it)."""
+    The other tabs rewrite theirs on the same change (gallery_in_language, model_in_language, and the Train
+    tab's training_in_language)."""
     return (
         language, *classify_sketch(sketch, model_name, language), collection_text(collection, language),
         gr.Radio(choices=model_choices(training, language)),
@@ -331,9 +370,9 @@ def build_demo() -> gr.Blocks:
         choice = model_picker()
         with gr.Tabs() as tabs:
             draw = draw_tab(model_name, training, choice, language)
-            gallery_tab(model_name, language)
-            model_tab(model_name, draw, training, choice, language)
-            train_tab(model_name, training, choice, tabs, language)
+            gallery_tab(model_name, language, switch)
+            model_tab(model_name, draw, training, choice, language, switch)
+            train_tab(model_name, training, choice, tabs, language, switch)
         follow_language(demo, switch, language, draw, model_name, training, choice, tabs)
     look_after(demo)  # its idle sessions end, the app's files and cut-off uploads are swept
     return guard_queue(demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=OTHER_CONCURRENCY))

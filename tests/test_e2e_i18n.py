@@ -21,7 +21,7 @@ from test_e2e_browser import (  # noqa: F401  (browser is a fixture, used by nam
     browser,
 )
 
-from demo.i18n import TABLES, say
+from demo.i18n import ENGLISH, TABLES, say
 
 pytestmark = pytest.mark.e2e
 
@@ -102,6 +102,33 @@ def test_the_switch_turns_a_chinese_page_english(open_page):
     page.get_by_role("tab", name="Gallery").wait_for()
     _wait_for_answer(page, "It's a 1")
     assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def _text(page, selector: str) -> str:
+    """An element's text, shown or on a hidden tab."""
+    return (page.locator(selector).text_content() or "").strip()
+
+
+PHONE_WORD_JS = "() => getComputedStyle(document.querySelector('#model-choice .wrap:has(> label)'), '::before').content"
+
+
+def test_the_switch_rewrites_every_tab_at_once(open_page):
+    """Gallery status, Model facts and the phone layout's picker word turn English on the switch, no other event."""
+    page = open_page(ZH)
+    _wait_until_idle(page, "opening the page")
+    page.get_by_role("tab", name=TABLES[ZH]["tab.gallery"]).click()
+    page.wait_for_function("() => document.querySelector('#gallery-status')?.textContent.trim().startsWith('MNIST，')")
+    page.get_by_role("tab", name=TABLES[ZH]["tab.model"]).click()
+    page.wait_for_function("() => document.querySelector('#model-facts')?.innerText.includes('检查点')")
+    page.set_viewport_size({"width": 390, "height": 844})  # the phone layout: the picker's label is one CSS word
+    assert page.evaluate(PHONE_WORD_JS) == f'"{TABLES[ZH]["model_picker_short"]}"'
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.locator("#language label", has_text="English").click()
+    page.wait_for_function("() => document.querySelector('#model-facts')?.innerText.includes('Checkpoint')")
+    page.wait_for_function("() => document.querySelector('#gallery-status')?.textContent.trim().startsWith('MNIST, ')")
+    assert "检查点" not in _text(page, "#model-facts") and "，" not in _text(page, "#gallery-status")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(PHONE_WORD_JS) == f'"{TABLES[ENGLISH]["model_picker_short"]}"'
 
 
 def test_the_live_region_holds_the_answer_after_a_stroke(open_page):

@@ -133,3 +133,19 @@ def test_a_core_error_reaches_a_chinese_visitor_in_chinese(tmp_path):
     chinese = public_message(raised.value, ZH)
     assert chinese.startswith("没有名为") and "checkpoint" not in chinese and "choose" not in chinese, chinese
     assert public_message(raised.value, ENGLISH).startswith("There is no model called")
+
+
+def test_the_switch_turns_a_training_run_to_the_new_language():
+    """A run in progress writes its next lines in the switch's language; with no run the status is left alone."""
+    import gradio as gr
+
+    from demo.training.run import Run
+    from demo.training.session import TrainSession
+    from demo.training.settings import SETTINGS, make_config
+    from demo.training.tab import training_in_language
+
+    session = TrainSession()
+    assert isinstance(training_in_language(session, ZH), type(gr.skip()))
+    session.run = Run(make_config(SETTINGS), ENGLISH)
+    training_in_language(session, ZH)
+    assert session.run.language == ZH

@@ -16,6 +16,7 @@ STRINGS: dict[str, str] = {
     ),
     "language": "Language · 语言",
     "model_picker": "Model that reads your drawings (in this browser tab; train your own in Train)",
+    "model_picker_short": "Model",  # the picker's label on a phone, where the long one has no room
     "tab.draw": "Draw",
     "tab.gallery": "Gallery",
     "tab.model": "Model",

@@ -15,6 +15,7 @@ STRINGS: dict[str, str] = {
     ),
     "language": "Language · 语言",
     "model_picker": "识别你手写数字的模型（只对这个浏览器标签页有效；可在“训练”中训练你自己的模型）",
+    "model_picker_short": "模型",
     "tab.draw": "手写",
     "tab.gallery": "图库",
     "tab.model": "模型",

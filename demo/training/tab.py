@@ -211,7 +211,9 @@ def progress_panel(session: gr.State, choice: gr.Radio, model_name: gr.State, la
     return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model_name, language)
 
 
-def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs, language: gr.State) -> TrainTab:
+def train_tab(
+    model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs, language: gr.State, switch: gr.Radio,
+) -> TrainTab:
     """Settings and Start/Stop on the left; progress, live curves and sample digits on the right."""
     with gr.Tab(T("tab.train"), id="train"):
         gr.Markdown(T("train.intro", epochs=MAX_EPOCHS, seconds=f"{MAX_SECONDS:.0f}"))
@@ -238,7 +240,20 @@ def train_tab(model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: g
     stop.click(stop_training, [session, language], tab.status, concurrency_limit=None, concurrency_id="train_stop",
                show_progress="hidden", api_visibility="private")
     tab.draw.click(draw_with_own_model, None, [choice, tabs], api_visibility="private")
+    switch.change(training_in_language, [session, switch], tab.status, api_visibility="private", show_progress="hidden",
+                  concurrency_limit=None, concurrency_id="train_language")  # reads and sets a string: never waits
     return tab
+
+
+def training_in_language(session: TrainSession | None, language: str) -> str:
+    """The language switch: a run goes on writing in the new language; a finished run's summary is written again."""
+    run = session.run if session is not None else None
+    if run is None:
+        return gr.skip()
+    run.language = language  # the next progress line, waiting line or summary is in it
+    if run.finished.is_set() and run.classifier is not None:
+        return summary(run)
+    return gr.skip()  # running or waiting: its next update (within a second or two) comes in the new language
 
 
 def train_tab_of(page: gr.Blocks) -> TrainTab:
