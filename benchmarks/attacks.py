@@ -2,7 +2,9 @@
 benchmarks.hostile. Every function targets only the loopback URL it is given.
 
 Each takes the app's base URL (ending in "/"); none raises on a refused request: they return what the server
-answered (status and text) so the caller can assert it was refused in one sentence.
+answered (status and text) so the caller can assert it was refused in one sentence. They are sent from
+127.0.0.1 unless `send_from` names another loopback address (for the whole process, or for one thread), so
+a benchmark can tell the server one attacker from its many visitors, as their addresses would on the internet.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import re
 import secrets
 import socket
+import threading
 import time
 from functools import cache
 from ipaddress import ip_address
@@ -22,6 +25,28 @@ from PIL import Image, ImageDraw
 TIMEOUT = httpx.Timeout(60.0)
 PNG = "image/png"
 VERDICT = re.compile(r"It's an? \*\*(\d)\*\*")
+_sender = {"address": None, "client": httpx.Client(timeout=TIMEOUT)}  # the process's; a thread may have its own
+_this_thread = threading.local()
+
+
+def send_from(address: str, this_thread_only: bool = False) -> None:
+    """Send every later request from this loopback address (127.0.0.0/8), in the process or in this thread only."""
+    transport = httpx.HTTPTransport(local_address=address, limits=httpx.Limits(max_connections=64))
+    sender = {"address": address, "client": httpx.Client(timeout=TIMEOUT, transport=transport)}
+    if this_thread_only:
+        _this_thread.sender = sender
+    else:
+        _sender.update(sender)
+
+
+def sender() -> dict:
+    """This thread's address and client, else the process's."""
+    return getattr(_this_thread, "sender", _sender)
+
+
+def http() -> httpx.Client:
+    """The client requests go out on (see send_from)."""
+    return sender()["client"]
 
 
 def loopback_only(url: str) -> str:
@@ -59,7 +84,7 @@ def bomb_png(side: int = 13_000) -> bytes:
 
 def config(url: str) -> dict:
     """The page's config: component ids and dependencies."""
-    return httpx.get(f"{loopback_only(url)}config", timeout=TIMEOUT).json()
+    return http().get(f"{loopback_only(url)}config", timeout=TIMEOUT).json()
 
 
 def sketchpad_id(url: str) -> int:
@@ -83,7 +108,8 @@ def cut_off_upload(url: str, linger: float) -> None:
     boundary = "cutoff"
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n"
             "Content-Type: image/png\r\n\r\n").encode() + bytes(200_000)
-    with socket.create_connection((parsed.hostname, parsed.port), timeout=5) as connection:
+    source = (sender()["address"], 0) if sender()["address"] else None
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=5, source_address=source) as connection:
         connection.sendall((f"POST /gradio_api/upload HTTP/1.1\r\nHost: {parsed.hostname}\r\n"
                             f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 5000000\r\n\r\n").encode() + head)
         time.sleep(linger)  # the server writes what came to a temporary file, then the client goes
@@ -95,12 +121,12 @@ def accept_blobs(url: str, pad: int, *, session: str, blob: str, kind: str = "la
     fields = {"id": blob, "type": kind, "index": index, "component_id": str(pad), "fn_name": "accept_blobs",
               "session_hash": session}
     files = {"file": (name, data if data is not None else stroke_png(), PNG)}
-    return httpx.post(f"{loopback_only(url)}gradio_api/component_server/", data=fields, files=files, timeout=TIMEOUT)
+    return http().post(f"{loopback_only(url)}gradio_api/component_server/", data=fields, files=files, timeout=TIMEOUT)
 
 
 def upload(url: str, data: bytes, name: str = "layer.png") -> str:
     """Upload one file as the page does; the server path it got."""
-    reply = httpx.post(f"{loopback_only(url)}gradio_api/upload", files={"files": (name, data, PNG)}, timeout=TIMEOUT)
+    reply = http().post(f"{loopback_only(url)}gradio_api/upload", files={"files": (name, data, PNG)}, timeout=TIMEOUT)
     reply.raise_for_status()
     return reply.json()[0]
 
@@ -113,11 +139,11 @@ def file_data(path: str) -> dict:
 def call(url: str, api_name: str, data: list, headers: dict | None = None) -> str:
     """POST /gradio_api/call/<api_name> and read its event stream to the end: the stream's text."""
     url = loopback_only(url)
-    started = httpx.post(f"{url}gradio_api/call/{api_name}", json={"data": data}, headers=headers, timeout=TIMEOUT)
+    started = http().post(f"{url}gradio_api/call/{api_name}", json={"data": data}, headers=headers, timeout=TIMEOUT)
     if started.status_code != 200:
         return f"status {started.status_code}: {started.text}"
     event_id = started.json()["event_id"]
-    return httpx.get(f"{url}gradio_api/call/{api_name}/{event_id}", headers=headers, timeout=TIMEOUT).text
+    return http().get(f"{url}gradio_api/call/{api_name}/{event_id}", headers=headers, timeout=TIMEOUT).text
 
 
 def predict_layers(url: str, paths: list[str]) -> str:

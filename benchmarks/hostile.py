@@ -2,8 +2,10 @@
 drawing's answer time after each: `python -m benchmarks.hostile [--rows 1,2,...]`.
 
 With --url it replays the rows over and over against a server already running, for --seconds, and prints how
-many rounds of each it sent (benchmarks.browser_load --attacker runs it beside its visitors). Prints one line per row: what was sent, the server's RSS before / peak / after (MiB), files left in the temp
-folder, and the seconds a normal drawing took right after. Bounded: each row sends at most a few hundred
+many rounds of each it sent (benchmarks.browser_load --attacker runs it beside its visitors). Prints one line per row: what was sent, the seconds it took and the server CPU it cost, the server's RSS
+before / peak / after (MiB), files left in the temp folder, the answer times of a normal visitor drawing a '1'
+every 0.5 s during the row, and of one drawing right after. --server-cpu pins the server to one core, as
+benchmarks.browser_load does. Bounded: each row sends at most a few hundred
 requests and stops after its own time limit. tests/test_hostile.py asserts the same rows' budgets, faster.
 """
 
@@ -21,7 +23,45 @@ from pathlib import Path
 import httpx
 
 from benchmarks import attacks
-from benchmarks._common import HOST, free_port, rss_mib, start_server, stop_server
+from benchmarks._common import APPS, HOST, cpu_seconds, free_port, rss_mib, start_server, stop_server
+
+ATTACKER, VISITOR = "127.0.0.66", "127.0.0.1"  # loopback addresses: the server tells them apart as it would two IPs
+
+
+class Drawer:
+    """A normal visitor drawing a '1' every `pause` seconds while in a with-block: its answer times and misreads."""
+
+    def __init__(self, url: str, pause: float = 0.5):
+        self.url, self.pause, self.seconds, self.wrong, self._stop = url, pause, [], 0, threading.Event()
+
+    def __enter__(self) -> Drawer:
+        self._thread = threading.Thread(target=self._draw, daemon=True)
+        self._thread.start()
+        return self
+
+    def _draw(self) -> None:
+        attacks.send_from(VISITOR, this_thread_only=True)
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            try:
+                digit = attacks.answered_digit(attacks.predict_stroke(self.url))
+            except httpx.HTTPError:
+                digit = None
+            self.seconds.append(time.perf_counter() - started)
+            self.wrong += digit != "1"
+            self._stop.wait(self.pause)
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        """p50 and slowest answer, and how many were not read as the '1' drawn."""
+        if not self.seconds:
+            return "no drawing finished"
+        ordered = sorted(self.seconds)
+        return (f"{len(ordered)} drawings during: p50 {ordered[len(ordered) // 2]:.2f} s, slowest {ordered[-1]:.2f} s,"
+                f" {self.wrong} not read as 1")
 
 
 class Peak:
@@ -71,7 +111,7 @@ def row_4(url: str) -> str:
     """300 Gallery batches of 256 images joined at once, and a drawing while they wait."""
     arguments = attacks.gallery_arguments(url)
     with ThreadPoolExecutor(32) as pool:
-        joins = list(pool.map(lambda _: httpx.post(f"{url}gradio_api/call/gallery", json={"data": arguments}, timeout=60),
+        joins = list(pool.map(lambda _: attacks.http().post(f"{url}gradio_api/call/gallery", json={"data": arguments}, timeout=60),
                               range(300)))
         started = time.perf_counter()
         digit = attacks.answered_digit(attacks.predict_stroke(url))
@@ -104,19 +144,20 @@ ROWS: dict[str, Callable[[str], str]] = {"1": row_1, "2": row_2, "4": row_4, "6"
 
 
 def measure(url: str, pid: int, row: str) -> None:
-    """Run one row, printing RSS before/peak/after, temp entries added and a normal drawing's time after."""
-    before, entries = rss_mib(pid), temp_entries()
+    """Run one row, printing RSS before/peak/after, server CPU, temp entries added, drawings during it and after."""
+    before, entries, cpu = rss_mib(pid), temp_entries(), cpu_seconds(pid)
     started = time.perf_counter()
-    with Peak(pid) as peak:
+    with Peak(pid) as peak, Drawer(url) as drawer:
         what = ROWS[row](url)
-    spent = time.perf_counter() - started
+    spent, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
     time.sleep(1.0)
     drawn = time.perf_counter()
     digit = attacks.answered_digit(attacks.predict_stroke(url))
     drawing = time.perf_counter() - drawn
     print(
-        f"row {row}: {what} | {spent:.1f} s | RSS {before:.0f} -> peak {peak.peak:.0f} -> after {rss_mib(pid):.0f} MiB"
-        f" | temp entries +{temp_entries() - entries} | a drawing after: {digit} in {drawing:.2f} s",
+        f"row {row}: {what} | {spent:.1f} s, server CPU {cpu:.1f} s | RSS {before:.0f} -> peak {peak.peak:.0f} ->"
+        f" after {rss_mib(pid):.0f} MiB | temp entries +{temp_entries() - entries} | {drawer.summary()}"
+        f" | a drawing after: {digit} in {drawing:.2f} s",
         flush=True,
     )
 
@@ -143,12 +184,15 @@ def main() -> None:
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated rows of issue 23's table")
     parser.add_argument("--url", help="attack this running server (loopback) instead, over and over ...")
     parser.add_argument("--seconds", type=float, default=60.0, help="... for this long (benchmarks.browser_load --attacker)")
+    parser.add_argument("--server-cpu", type=int, help="pin the server to this core (taskset); default: any")
     args = parser.parse_args()
+    attacks.send_from(ATTACKER)
     if args.url:
         attack_for(attacks.loopback_only(args.url), args.rows.split(","), args.seconds)
         return
     port = free_port()
-    server = start_server(port)
+    pinned = ["taskset", "-c", str(args.server_cpu)] if args.server_cpu is not None else []
+    server = start_server(port, command=[*pinned, *APPS["app"]])
     try:
         for row in args.rows.split(","):
             measure(f"http://{HOST}:{port}/", server.pid, row.strip())

@@ -5,12 +5,19 @@ keeps every blob it gets; the draw event decodes each named layer to RGBA, howev
 before the app's callback runs. The page only ever sends one canvas-sized layer, a background and a
 composite, so anything else is refused here in one sentence, and the blob store is bounded in bytes as
 well as in sets. Gradio's queue has one size for every kind of event, so one kind (a flood of Gallery
-batches) could fill it and lock drawings out: guard_queue keeps half of it for drawings (row 4).
+batches) could fill it and lock drawings out: guard_queue keeps half of it for drawings (row 4). And it takes
+each kind's events first come, first served, so one address sending many at once (a script) put every other
+visitor's event behind all of its own: guard_queue makes addresses take turns instead, and answers an address
+that asks for costly events (Gallery batches) faster than a person does waits for its turn (or, far beyond, is
+told "too fast"); every refusal comes after a pause, which slows a script down at no cost to the server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -30,12 +37,18 @@ BLOB_SETS_KEPT = 256  # sketchpad blob sets in memory at once (see RecentBlobs),
 BLOB_BYTES_KEPT = 32 * 2**20  # ... and at most this many bytes of them, whatever each set holds
 OTHERS_WAITING = 128  # events other than drawings waiting in Gradio's queue at once (of QUEUE_SIZE, 256) ...
 OTHERS_WAITING_PER_ADDRESS = 16  # ... and of those, from one address (a classroom shares one)
+GALLERY = "gallery"  # the concurrency id of the Gallery's events
+COSTLY = (GALLERY,)  # concurrency ids of the events that cost the server most (a batch of up to 256 images) ...
+COSTLY_BURST, COSTLY_PER_SECOND = 8, 1.0  # ... of which one address may have 8 at once, then one a second; more wait
+COSTLY_MOST_WAIT = 10.0  # ... up to this many seconds for their turn, and beyond it are refused
+REFUSAL_DELAY = 1.0  # seconds before a refusal is answered (drawings are never refused)
 DRAWINGS = "predict"  # the concurrency id of the draw and upload events, which keep the rest of the queue
 MAX_ID_LENGTH = 64  # the page makes up ids of about a dozen characters
 TOO_LARGE = f"The drawing is too large: the sketchpad takes images of up to {MAX_SIDE}×{MAX_SIDE} pixels."
 TOO_MANY_LAYERS = f"The drawing has too many layers: the sketchpad takes {MAX_LAYERS}."
 NOT_AN_IMAGE = "The drawing is not an image that can be read."
 BUSY = "The server is busy with other requests: please try again in a moment."
+TOO_FAST = "Too many requests from your address at once: please try again in a few seconds."
 
 
 def blob_bytes(blobs: Any) -> int:
@@ -165,17 +178,66 @@ def queue_refusal(waiting: list, fn: Any, request: Any) -> str | None:
     return BUSY if len(others) >= OTHERS_WAITING or mine >= OTHERS_WAITING_PER_ADDRESS else None
 
 
+class Allowance:
+    """When each address's next event may go: `burst` at once, then `per_second` (a token bucket that may owe)."""
+
+    KEPT = 4096  # addresses remembered; past that, those back at a full allowance are forgotten
+
+    def __init__(self, burst: float, per_second: float, most_wait: float, clock: Callable[[], float] = time.monotonic):
+        self.burst, self.per_second, self.most_wait, self.clock = burst, per_second, most_wait, clock
+        self.left: dict[str | None, tuple[float, float]] = {}  # address -> (allowance left, when counted)
+
+    def now_left(self, address: str | None) -> float:
+        """The address's allowance at this moment (below zero while its waiting events owe it)."""
+        left, counted = self.left.get(address, (self.burst, self.clock()))
+        return min(self.burst, left + (self.clock() - counted) * self.per_second)
+
+    def wait(self, address: str | None) -> float | None:
+        """Seconds the address's next event waits for its turn, now reserved; None (nothing reserved) past most_wait."""
+        left = self.now_left(address)
+        seconds = max(0.0, (1 - left) / self.per_second)
+        if seconds > self.most_wait:
+            return None
+        self.left[address] = (left - 1, self.clock())
+        if len(self.left) > self.KEPT:
+            self.left = {key: value for key, value in self.left.items() if self.now_left(key) < self.burst}
+        return seconds
+
+
+def take_turns(events: list) -> list:
+    """Waiting events in the order addresses take turns: everyone's first, then everyone's second, ...; else as they came."""
+    counted: Counter = Counter()
+    turns = []
+    for arrival, event in enumerate(events):
+        address = visitor_address(event.request)
+        counted[address] += 1
+        turns.append((counted[address], arrival))
+    return [events[arrival] for _, arrival in sorted(turns)]
+
+
 def guard_queue(page: gr.Blocks) -> gr.Blocks:
-    """The page's queue (after page.queue()), refusing an event beyond its kind's share before Gradio queues it."""
-    queue = page._queue
+    """The page's queue (after page.queue()): an event beyond its kind's share refused before Gradio queues it,
+    and each kind's waiting events served with addresses taking turns."""
+    queue, allowance = page._queue, Allowance(COSTLY_BURST, COSTLY_PER_SECOND, COSTLY_MOST_WAIT)
     push = queue.push
 
     @wraps(push)
     async def guarded(body, request, username):
+        if body.fn_index is None:
+            return await push(body, request, username)
         waiting = [event for line in list(queue.event_queue_per_concurrency_id.values()) for event in line.queue]
-        if body.fn_index is not None and (refusal := queue_refusal(waiting, route_utils.get_fn(page, None, body), request)):
-            return False, refusal, "queue_full"  # Gradio answers 503 with this sentence
-        return await push(body, request, username)
+        fn = route_utils.get_fn(page, None, body)
+        refusal = queue_refusal(waiting, fn, request)
+        turn = 0.0 if refusal or fn.concurrency_id not in COSTLY else allowance.wait(visitor_address(request))
+        if refusal or turn is None:
+            await asyncio.sleep(REFUSAL_DELAY)  # a script that asks again at once waits, at no cost to the server
+            return False, refusal or TOO_FAST, "queue_full"  # Gradio answers 503 with this sentence
+        await asyncio.sleep(turn)  # at a person's pace, however fast they come
+        answer = await push(body, request, username)
+        line = queue.event_queue_per_concurrency_id.get(fn.concurrency_id)
+        if line is not None and len(line.queue) > 1:
+            line.queue[:] = take_turns(line.queue)  # no await in between: Gradio's loop sees the list whole
+        return answer
 
     queue.push = guarded
     return page

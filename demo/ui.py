@@ -20,7 +20,7 @@ from demo.gallery import (
     gallery_batch,
     next_batch,
 )
-from demo.guards import DRAWINGS, guard_queue, guard_sketchpad
+from demo.guards import DRAWINGS, GALLERY, guard_queue, guard_sketchpad
 from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, say, visitor_language
 from demo.janitor import SESSION_CAPACITY, look_after
 from demo.model_info import model_view
@@ -70,10 +70,14 @@ CANVAS = 512
 BRUSH_RADIUS = 16
 INK = "#000000"
 
-# The forward pass takes well under a millisecond, so many drawings may run at once; the queue bounds
-# what waits, and visitors beyond it are told to retry instead of hanging.
-PREDICT_CONCURRENCY = 16
-OTHER_CONCURRENCY = 4  # gallery batches (up to 256 images each) and model views
+# Drawings run two at a time and the rest wait their turn, addresses taking turns (demo.guards): with more
+# at once they only share the core, and one script's burst of them slows every visitor's answer (measured
+# in docs/results.md, "Hostile visitors"). The queue bounds what waits; visitors beyond it are told to retry.
+PREDICT_CONCURRENCY = 2
+OTHER_CONCURRENCY = 4  # model views and the other events of the Model and Train tabs
+# A Gallery batch (up to 256 images, PNG-encoded) is the costliest event a visitor can ask for: one at a time,
+# addresses taking turns and each at a person's pace (demo.guards), so a flood of them leaves drawings the core.
+GALLERY_CONCURRENCY = 1
 QUEUE_SIZE = 256
 # Gradio's cache (uploads, and the copies of what visitors download): every 5 minutes, files older than 15 go.
 CACHE_SWEEP = (300, 900)
@@ -229,7 +233,7 @@ def gallery_tab(model_name: gr.State, language: gr.State, switch: gr.Radio) -> N
         number = gr.State(0)  # the batch shown; inside the tab, as anything placed in gr.Tabs becomes a tab
     settings = [split, batch_size, nrow, padding, seed, shuffle, digit, mistakes, source, model_name]
     outputs = [grid, labels, status, number]
-    options = dict(concurrency_limit=OTHER_CONCURRENCY, concurrency_id="gallery")
+    options = dict(concurrency_limit=GALLERY_CONCURRENCY, concurrency_id=GALLERY)
     # The language (a State, as the model) follows the settings: the API's parameters stay as they were.
     show.click(gallery_batch, [*settings, language], outputs, api_name="gallery", **options)
     more.click(next_batch, [*settings, number, language], outputs, api_name="gallery_next", **options)

@@ -22,7 +22,10 @@ from PIL import Image
 
 from benchmarks import attacks
 from demo import janitor
-from demo.guards import BLOB_BYTES_KEPT, BUSY, DRAWINGS, MAX_BLOB_BYTES, OTHERS_WAITING_PER_ADDRESS, queue_refusal
+from demo.guards import (
+    BLOB_BYTES_KEPT, BUSY, DRAWINGS, GALLERY, MAX_BLOB_BYTES, OTHERS_WAITING_PER_ADDRESS, TOO_FAST, Allowance,
+    queue_refusal, take_turns,
+)
 from demo.training import queue as training_queue
 from demo.training.queue import TrainingQueue
 from demo.training.session import TrainSession, end_session, visitor_address
@@ -189,20 +192,63 @@ def test_training_waits_hold_no_place_in_gradios_queue(served):
     draws_right(url)  # drawings are answered meanwhile
 
 
-def test_a_flood_of_gallery_batches_leaves_drawings_room_in_the_queue(url):
+ATTACKER = "127.0.0.77"  # the flood comes from an address of its own, as a script's would (all loopback)
+
+
+def test_a_flood_of_gallery_batches_leaves_drawings_room_and_other_visitors_their_turn(url):
     arguments = attacks.gallery_arguments(url)
+    flooder = httpx.AsyncClient(timeout=attacks.TIMEOUT, transport=httpx.AsyncHTTPTransport(local_address=ATTACKER))
+    visitor = httpx.AsyncClient(timeout=attacks.TIMEOUT)
 
-    async def flood() -> list[httpx.Response]:
-        async with httpx.AsyncClient(timeout=attacks.TIMEOUT) as client:
-            return await asyncio.gather(*[client.post(f"{url}gradio_api/call/gallery", json={"data": arguments}) for _ in range(300)])
+    async def answered(client: httpx.AsyncClient, joined: httpx.Response) -> float:
+        """When the joined batch's stream ended (monotonic seconds)."""
+        await client.get(f"{url}gradio_api/call/gallery/{joined.json()['event_id']}")
+        return time.monotonic()
 
-    replies = asyncio.run(flood())  # 300 joins at once, more than Gradio's whole queue (256)
+    async def join_and_answer(client: httpx.AsyncClient) -> tuple[httpx.Response, float | None]:
+        """Join one batch; the reply, and when its stream ended (None if refused)."""
+        joined = await client.post(f"{url}gradio_api/call/gallery", json={"data": arguments})
+        return joined, (await answered(client, joined) if joined.status_code == 200 else None)
+
+    async def flood() -> tuple[list[httpx.Response], list[float], float]:
+        async with flooder, visitor:
+            attack = asyncio.gather(*[join_and_answer(flooder) for _ in range(300)])
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(draws_right, url)  # the drawing joins and is answered while the batches wait
+            _, own = await join_and_answer(visitor)
+            floods = await attack
+            return [reply for reply, _ in floods], [ended for _, ended in floods if ended is not None], own
+
+    replies, flood_answered, visitor_answered = asyncio.run(flood())  # 300 joins at once, more than Gradio's queue (256)
     taken = [reply for reply in replies if reply.status_code == 200]
     refused = [reply for reply in replies if reply.status_code != 200]
     assert len(taken) < 300 - 256 + OTHERS_WAITING_PER_ADDRESS * 4  # far from Gradio's whole queue: a share
-    assert refused and all(reply.status_code == 503 and BUSY in reply.text for reply in refused)
+    assert refused and all(reply.status_code == 503 and (BUSY in reply.text or TOO_FAST in reply.text) for reply in refused)
     assert not any(SERVER_PATH.search(reply.text) for reply in refused)
-    draws_right(url)  # the drawing joins and is answered while the batches wait
+    # Another visitor who asks after the flood is served before the flood's last: addresses take turns, and
+    # the flood's batches go at a person's pace.
+    assert visitor_answered < max(flood_answered)
+
+
+def test_waiting_events_are_served_with_addresses_taking_turns():
+    def event(address: str) -> SimpleNamespace:
+        return SimpleNamespace(request=request(address, peer=address), address=address)
+
+    script, person, other = "192.0.2.9", "198.51.100.7", "203.0.113.5"
+    order = take_turns([event(script)] * 4 + [event(person), event(other), event(person)])
+    assert [e.address for e in order] == [script, person, other, script, person, script, script]
+
+
+def test_costly_events_go_at_a_persons_pace_then_wait_their_turn_then_are_refused():
+    now = [0.0]
+    allowance = Allowance(burst=8, per_second=1.0, most_wait=10.0, clock=lambda: now[0])
+    waits = [allowance.wait("192.0.2.9") for _ in range(20)]
+    assert waits[:8] == [0.0] * 8  # a person's burst goes at once
+    assert waits[8:18] == [pytest.approx(seconds) for seconds in range(1, 11)]  # then one a second
+    assert waits[18:] == [None, None]  # beyond ten seconds' wait: refused
+    assert allowance.wait("198.51.100.7") == 0.0  # another address has its own
+    now[0] += 30.0
+    assert allowance.wait("192.0.2.9") == 0.0  # and the script's is back once it slows down
 
 
 def test_drawings_are_never_refused_a_place_and_others_have_a_share():
