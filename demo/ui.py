@@ -21,7 +21,17 @@ from demo.gallery import (
     next_batch,
 )
 from demo.guards import DRAWINGS, GALLERY, guard_queue, guard_sketchpad
-from demo.i18n import LANGUAGE_NAMES, LANGUAGES, TABLES, T, page_text, page_translations, say, visitor_language
+from demo.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    TABLES,
+    T,
+    page_text,
+    page_translations,
+    say,
+    toolbar_words,
+    visitor_language,
+)
 from demo.janitor import SESSION_CAPACITY, look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
@@ -37,18 +47,18 @@ EXAMPLES_DIR = HERE / "examples"
 # The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
 # each stroke; each unchanged drawing read back from the canvas and uploaded once; the example drawings
 # named for screen readers; the answer spoken by them (a live region); the page's language
-# switch and Gradio's own language kept in step.
+# switch and Gradio's own language kept in step; the sketchpad toolbar's names following that language.
 PAGE_SCRIPTS = (
     "ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js", "name_examples.js",
-    "announce_answer.js", "follow_language.js",
+    "announce_answer.js", "follow_language.js", "name_toolbar.js",
 )
 # What the scripts write on the page, in every language (each script is called with this object).
 SCRIPT_STRINGS = ("draw.example_name",)
 
 
 def script_strings(keys: tuple[str, ...] = SCRIPT_STRINGS) -> dict[str, dict[str, str]]:
-    """{key: {language: text}} for the page's scripts, which write these themselves."""
-    return {key: {language: TABLES[language][key] for language in LANGUAGES} for key in keys}
+    """{key: {language: text}} for the page's scripts, which write these themselves, and the sketchpad toolbar's words."""
+    return {key: {language: TABLES[language][key] for language in LANGUAGES} for key in keys} | toolbar_words()
 
 
 def page_js(scripts: tuple[str, ...] = PAGE_SCRIPTS) -> str:

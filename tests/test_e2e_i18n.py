@@ -104,6 +104,16 @@ def test_the_switch_turns_a_chinese_page_english(open_page):
     assert page.evaluate("document.documentElement.lang") == "en"
 
 
+def test_a_plain_zh_browser_gets_gradio_s_words_in_chinese_too(open_page):
+    """A browser whose language is "zh" (Gradio starts it in English): footer and sketchpad toolbar turn Chinese."""
+    page = open_page("zh")
+    page.locator(f"{SKETCHPAD} button[aria-label='画笔'][title='画笔']").wait_for(state="attached")
+    labels = page.locator(f"{SKETCHPAD} button[aria-label]").evaluate_all("all => all.map(b => b.getAttribute('aria-label'))")
+    assert not _english_words(" ".join(labels)), labels
+    visible = page.locator("body").inner_text()
+    assert not _english_words(visible), f"English left on the zh page: {sorted(set(_english_words(visible)))}"
+
+
 def _text(page, selector: str) -> str:
     """An element's text, shown or on a hidden tab."""
     return (page.locator(selector).text_content() or "").strip()

@@ -310,3 +310,34 @@ STRINGS: dict[str, str] = {
     "what.epochs": "number of epochs",
     "what.seed": "seed",
 }
+
+# Gradio 6.31's own English words for the image editor's toolbar, under its keys, as Gradio has them: the page
+# renames the toolbar's buttons from one language's words to another's (demo/name_toolbar.js), since the
+# editor names them only once, when it is first drawn.
+GRADIO_WORDS: dict[str, str] = {
+    "image_editor.brush": "Brush",
+    "image_editor.brush_size": "Brush Size",
+    "image_editor.erase": "Erase",
+    "image_editor.eraser_size": "Eraser Size",
+    "image_editor.clear_canvas": "Clear canvas",
+    "image_editor.color": "Color",
+    "image_editor.pan": "Pan",
+    "image_editor.zoom_in": "Zoom in",
+    "image_editor.zoom_out": "Zoom out",
+    "image_editor.fit_to_screen": "Fit to screen",
+    "image_editor.redo": "Redo",
+    "image_editor.select_draw_tool": "select the draw tool to start",
+    "image_editor.layer": "Layer",
+    "image_editor.layers": "Layers",
+    "image_editor.show_layers": "Show Layers",
+    "image_editor.add_layer": "Add Layer",
+    "image_editor.crop": "Crop",
+    "image_editor.confirm_crop": "Confirm crop",
+    "image_editor.resize": "Resize",
+    "image_editor.save_changes": "Save changes",
+    "image_editor.upload": "Upload",
+    "image_editor.upload_image": "Upload an image",
+    "image_editor.paste": "Paste",
+    "image_editor.webcam": "Webcam",
+    "common.undo": "Undo",
+}
