@@ -149,7 +149,7 @@ def test_each_shipped_model_reads_and_a_foreign_name_is_refused(drawn):
     for name in model_names():
         assert classify_sketch(str(path), name)[0]
     top, text, _ = classify_sketch(str(path), "../../etc/passwd")
-    assert top is None and "no checkpoint called" in text
+    assert top is None and "no model called" in text  # demo/locales: error.no_such_model
 
 
 def test_public_messages_hide_server_folders():
