@@ -1,4 +1,5 @@
-"""Refusals before Gradio keeps or decodes anything a visitor sends to the sketchpad (issue 23, rows 1 and 2).
+"""Refusals before Gradio keeps or decodes anything a visitor sends to the sketchpad (issue 23, rows 1 and 2),
+and each kind's and each address's share of Gradio's queue (row 4).
 
 Gradio 6.31's sketchpad trusts its client: accept_blobs grows a list to whatever layer `index` it is sent and
 keeps every blob it gets; the draw event decodes each named layer to RGBA, however large and however many,
@@ -7,9 +8,9 @@ composite, so anything else is refused here in one sentence, and the blob store 
 well as in sets. Gradio's queue has one size for every kind of event, so one kind (a flood of Gallery
 batches) could fill it and lock drawings out: guard_queue keeps half of it for drawings (row 4). And it takes
 each kind's events first come, first served, so one address sending many at once (a script) put every other
-visitor's event behind all of its own: guard_queue makes addresses take turns instead, and answers an address
-that asks for costly events (Gallery batches) faster than a person does waits for its turn (or, far beyond, is
-told "too fast"); every refusal comes after a pause, which slows a script down at no cost to the server.
+visitor's event behind all of its own: guard_queue makes addresses take turns instead. An address that asks for
+costly events (Gallery batches) faster than a person does waits for its turn (far beyond, it is told "too
+fast"); every refusal comes after a pause, which slows a script down at no cost to the server.
 """
 
 from __future__ import annotations
