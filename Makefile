@@ -1,6 +1,7 @@
 # The README's two commands:
 #   make run    install requirements.txt and serve the app (python app.py)
 #   make test   install requirements-dev.txt (+ Debian's chromium), lint with ruff, run the whole test suite
+#   make serve N=2   N app processes behind nginx on PORT (8080); make serve-stop stops them (deploy/serve.py)
 #
 # Python environment: an active virtual environment ($VIRTUAL_ENV) is used as it is; otherwise
 # `.venv/` is created with --system-site-packages, so a PyTorch already installed for the Python
@@ -24,6 +25,10 @@ LIGHTHOUSE_DIR ?= $(HOME)/.cache/mnist-demo/lighthouse-$(LIGHTHOUSE_VERSION)
 export LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
 # Chinese text on the zh-CN page and its screenshots needs a CJK font (Debian's fonts-noto-cjk).
 CJK_FONT ?= /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# Several app processes behind nginx (make serve; tests/test_deploy.py): Debian's nginx.
+export NGINX ?= /usr/sbin/nginx
+N ?= 2
+PORT ?= 8080
 
 ifdef VIRTUAL_ENV
   PY := $(VIRTUAL_ENV)/bin/python
@@ -45,17 +50,23 @@ endif
 # Root may run apt-get itself; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev chromium cjk-font lighthouse
+.PHONY: run test install install-dev chromium cjk-font lighthouse nginx serve serve-stop
 
 run: install
 	$(PY) app.py
 
-test: install-dev chromium cjk-font lighthouse
+test: install-dev chromium cjk-font lighthouse nginx
 	@echo "MNIST_DATA_DIR=$${MNIST_DATA_DIR:-<unset: tests read data/, downloading where they can>}"
 	$(PY) -m ruff check .
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure here." >&2; fi; \
 	exit $$status
+
+serve: install nginx
+	$(PY) -m deploy.serve start --processes $(N) --port $(PORT)
+
+serve-stop:
+	$(PY) -m deploy.serve stop
 
 install: $(ENV_READY)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
@@ -94,3 +105,12 @@ lighthouse:
 	  mkdir -p "$(LIGHTHOUSE_DIR)" && npm install --prefix "$(LIGHTHOUSE_DIR)" --no-audit --no-fund -q lighthouse@$(LIGHTHOUSE_VERSION) && \
 	  [ -x "$(LIGHTHOUSE)" ] || { echo "make test: npm did not install $(LIGHTHOUSE)" >&2; exit 1; }; \
 	else echo "make test: npm is missing; install Node.js and npm (Debian: nodejs npm) for the accessibility test." >&2; exit 1; fi
+
+# Debian's nginx, for make serve and the loopback test of several processes behind it (tests/test_deploy.py).
+nginx:
+	@if [ -x "$(NGINX)" ]; then echo "nginx: $(NGINX)"; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's nginx for make serve and tests/test_deploy.py"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx; \
+	else echo "make: $(NGINX) is missing and apt-get is not available; install nginx and pass NGINX=/path/to/nginx." >&2; exit 1; fi

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN_DIR = ROOT / "runs" / "serve"
 TEMPLATE = Path(__file__).with_name("nginx.conf")
 FIRST_APP_PORT = 7861
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX = os.environ.get("NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"  # make passes NGINX=
 STARTUP_SECONDS = 180.0  # a cold start imports torch and Gradio and loads the checkpoints
 STOP_SECONDS = 10.0
 
