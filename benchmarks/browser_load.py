@@ -2,7 +2,7 @@
 
 Run: python -m benchmarks.browser_load [--scenarios 8:1.5 32:1.5 64:0] [--duration 60] [--apps app peer]
      [--recording benchmarks/stroke_requests.json] [--clear-every 2] [--server-cpu 0] [--harness-cpu 1]
-     [--attacker 1,2,4,6,8]
+     [--attacker 1,2,4,6,8] [--nginx 1 2]
 
 `benchmarks.record_stroke` recorded what the page sends per stroke (the sketchpad's accept_blobs posts, its
 PNG uploads, the queue join, the event stream, the output picture's fetch, and the uploads after the
@@ -14,7 +14,10 @@ stroke (random exponential; 0 = back to back). `python app.py` and the bare peer
 run side by side, both pinned to core `--server-cpu` with taskset, this harness to `--harness-cpu`; the
 scenarios alternate app, peer, app, peer... in one run, so their ratio is measured under the same
 conditions. With --attacker, one hostile visitor replays those rows of issue 23's table (benchmarks.hostile)
-one after another, over and over, for the whole of every scenario. Prints per scenario and server: strokes answered, errors, p50 / p99 stroke-to-answer (first
+one after another, over and over, for the whole of every scenario. With --nginx N..., N app processes behind
+nginx (deploy.serve: `make serve N=...`, each process pinned to a core of its own) are measured too, side by
+side with the others (`--apps` with no name measures only those); their CPU is that of every app process and
+nginx together. Prints per scenario and server: strokes answered, errors, p50 / p99 stroke-to-answer (first
 request of the stroke to the output fetched, or to the join's answer where there is no picture), strokes
 per second, server CPU per stroke (utime + stime from /proc, children included), server RSS before and
 after, this harness's own CPU; then app/peer ratios. Timings are never asserted: absolute figures depend
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +51,8 @@ from benchmarks._common import APPS, HOST, ROOT, cpu_seconds, free_port, rss_mib
 RECORDING = ROOT / "benchmarks" / "stroke_requests.json"
 FIRST_STROKE, LATER_STROKE, CLEAR = "stroke 1 (fresh page)", "stroke 3 (after Clear)", "Clear"
 SKIPPED = ("/static/", "/assets/", "/heartbeat/")  # fonts and scripts come from the browser's cache; heartbeat is per visit
+NGINX_PREFIX = "nginx×"  # servers named nginx×N: N app processes behind nginx (--nginx)
+CAPACITY_P99_MS = 300.0  # the answer time a stroke may take at the 99th percentile for a load to count as served
 
 
 # ---------------------------------------------------------------- the server: start pinned, CPU and memory
@@ -58,6 +64,29 @@ def start_pinned(name: str, core: int, log_dir: Path):
     command = ["taskset", "-c", str(core), *APPS[name]]
     process = start_server(port, log_dir / f"browser-load-{name}-{port}.log", command=command)
     return process, f"http://{HOST}:{port}"
+
+
+@dataclass
+class Server:
+    """A server under load: its URL, the processes whose CPU and memory count, and how to stop it."""
+
+    url: str
+    pids: list[int]
+    stop: Callable[[], None]
+    recorded_as: str = "app"  # which server's recording its visitors replay
+
+
+def start_server_named(name: str, core: int, log_dir: Path) -> Server:
+    """'app' or 'peer' pinned to `core`, or 'nginx×N': N app processes behind nginx (deploy.serve)."""
+    if name in APPS:
+        process, url = start_pinned(name, core, log_dir)
+        return Server(url, [process.pid], lambda: stop_server(process), name)
+    from deploy import serve
+
+    processes = int(name.removeprefix(NGINX_PREFIX))
+    deployment = serve.start(processes, free_port(), run_dir=log_dir / f"browser-load-{name}",
+                             app_ports=[free_port() for _ in range(processes)])
+    return Server(deployment.url, [*deployment.app_pids, deployment.nginx_pid], lambda: serve.stop(deployment))
 
 
 # ---------------------------------------------------------------- the recording: phases as waves of requests
@@ -331,7 +360,7 @@ class Result:
                 f"RSS {self.rss_before:5.0f} -> {self.rss_after:5.0f} MiB  harness CPU {self.harness_cpu / self.wall:4.0%}")
 
 
-async def scenario(name: str, url: str, pid: int, phases_: dict, recording: dict, visitors: int, pace: float,
+async def scenario(name: str, url: str, pids: list[int], phases_: dict, recording: dict, visitors: int, pace: float,
                    args: argparse.Namespace) -> Result:
     """N visitors on one server for --duration seconds; the figures."""
     tally = Tally()
@@ -343,7 +372,7 @@ async def scenario(name: str, url: str, pid: int, phases_: dict, recording: dict
     clients = [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=visitor_address(number), limits=limits),
                                  timeout=httpx.Timeout(args.timeout)) for number in range(visitors)]
     try:
-        rss_before, cpu_before, own_before = rss_mib(pid), cpu_seconds(pid), time.process_time()
+        rss_before, cpu_before, own_before = total(rss_mib, pids), total(cpu_seconds, pids), time.process_time()
         started = time.perf_counter()
         deadline = started + args.duration
         crowd = [Visitor(client, url, recording, tally) for client in clients]
@@ -355,11 +384,16 @@ async def scenario(name: str, url: str, pid: int, phases_: dict, recording: dict
         if args.attacker:
             print(attacker.line())
         wall = time.perf_counter() - started
-        cpu, own = cpu_seconds(pid) - cpu_before, time.process_time() - own_before
+        cpu, own = total(cpu_seconds, pids) - cpu_before, time.process_time() - own_before
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
     await asyncio.sleep(1.0)  # let the server close the streams before the memory is read
-    return Result(name, tally, wall, cpu, own, rss_before, rss_mib(pid))
+    return Result(name, tally, wall, cpu, own, rss_before, total(rss_mib, pids))
+
+
+def total(measure: Callable[[int], float], pids: list[int]) -> float:
+    """A per-process figure (CPU seconds, MiB) summed over a server's processes."""
+    return sum(measure(pid) for pid in pids)
 
 
 def warm_up(url: str, phases_: dict, recording: dict) -> None:
@@ -376,7 +410,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=["8:1.5", "32:1.5", "64:0"], help="VISITORS:PACE ...")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds each scenario runs on each server")
-    parser.add_argument("--apps", nargs="+", choices=list(APPS), default=list(APPS), help="servers to measure")
+    parser.add_argument("--apps", nargs="*", choices=list(APPS), default=list(APPS), help="servers to measure")
     parser.add_argument("--recording", type=Path, default=RECORDING, help="benchmarks.record_stroke's JSON")
     parser.add_argument("--clear-every", type=int, default=2, help="strokes per drawing before a Clear (0: never)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request fails")
@@ -384,19 +418,21 @@ def main() -> None:
     parser.add_argument("--harness-cpu", type=int, default=1, help="core this harness is pinned to")
     parser.add_argument("--seed", type=int, default=0, help="random seed for paces and ids")
     parser.add_argument("--attacker", default="", help="issue 23's rows a hostile visitor replays meanwhile, e.g. 1,2,4,6,8")
+    parser.add_argument("--nginx", nargs="*", type=int, default=[], help="also N app processes behind nginx, for each N given")
     args = parser.parse_args()
     random.seed(args.seed)
     os.sched_setaffinity(0, {args.harness_cpu})
     recording = load_recording(args.recording)
-    servers = {}
+    servers: dict[str, Server] = {}
+    best: dict[str, list[Result]] = {}
     try:
-        for name in args.apps:
-            process, url = start_pinned(name, args.server_cpu, Path(tempfile.gettempdir()))
-            servers[name] = (process, url, phases(recording, name))
-            print(f"{name}: {' '.join(APPS[name][1:])} on core {args.server_cpu} at {url}, pid {process.pid}")
-            for phase, waves_ in servers[name][2].items():
+        for name in [*args.apps, *(f"{NGINX_PREFIX}{count}" for count in args.nginx)]:
+            servers[name] = server = start_server_named(name, args.server_cpu, Path(tempfile.gettempdir()))
+            print(f"{name} at {server.url}, pids {', '.join(map(str, server.pids))}"
+                  + (f", on core {args.server_cpu}" if name in APPS else ""))
+            for phase, waves_ in phases(recording, server.recorded_as).items():
                 print(f"  {phase:<24} {sequence(waves_)}")
-            warm_up(url, servers[name][2], recording)
+            warm_up(server.url, phases(recording, server.recorded_as), recording)
         print(f"harness on core {args.harness_cpu}; {args.duration:.0f} s per scenario and server; "
               f"a Clear every {args.clear_every} strokes; load average "
               + ", ".join(f"{v:.1f}" for v in os.getloadavg()))
@@ -404,8 +440,10 @@ def main() -> None:
             visitors, pace = int(spec.split(":")[0]), float(spec.split(":")[1])
             print(f"\n{visitors} visitors, " + (f"a stroke every ~{pace:g} s after each answer" if pace else "back to back"))
             results = {}
-            for name, (process, url, phases_) in servers.items():
-                results[name] = asyncio.run(scenario(name, url, process.pid, phases_, recording, visitors, pace, args))
+            for name, server in servers.items():
+                phases_ = phases(recording, server.recorded_as)
+                results[name] = asyncio.run(scenario(name, server.url, server.pids, phases_, recording, visitors, pace, args))
+                best.setdefault(name, []).append(results[name])
                 print(results[name].line(), flush=True)
                 for message in sorted(set(results[name].tally.errors))[:3]:
                     print("     error:", message)
@@ -414,10 +452,26 @@ def main() -> None:
                 print(f"  app/peer: CPU per stroke x{app.cpu_ms() / max(peer.cpu_ms(), 1e-9):.1f}, "
                       f"p50 x{app.percentiles()[0] / peer.percentiles()[0]:.1f}, p99 x{app.percentiles()[1] / peer.percentiles()[1]:.1f}, "
                       f"strokes/s x{app.strokes() / app.wall / max(peer.strokes() / peer.wall, 1e-9):.2f}")
+        if args.nginx:
+            print(capacity_report(best))
     finally:
-        for process, _, _ in servers.values():
-            stop_server(process)
+        for server in servers.values():
+            server.stop()
 
+
+def capacity_report(results: dict[str, list[Result]], p99_ms: float = CAPACITY_P99_MS) -> str:
+    """Per server, the most strokes per second any scenario got with p99 <= p99_ms and no error, and their ratio."""
+    lines = [f"\nmost strokes/s with p99 <= {p99_ms:.0f} ms and 0 errors:"]
+    capacity = {}
+    for name, runs in results.items():
+        fit = [run for run in runs if run.percentiles()[1] <= p99_ms and not run.tally.errors]
+        capacity[name] = max((run.strokes() / run.wall for run in fit), default=0.0)
+        lines.append(f"  {name:<8} {capacity[name]:6.1f} strokes/s" + ("" if fit else "  (no scenario within it)"))
+    one = capacity.get(f"{NGINX_PREFIX}1")
+    for name, value in capacity.items():
+        if name.startswith(NGINX_PREFIX) and one and name != f"{NGINX_PREFIX}1":
+            lines.append(f"  {name} / {NGINX_PREFIX}1: x{value / one:.2f}")
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()

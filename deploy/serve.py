@@ -114,7 +114,7 @@ def start_nginx(app_ports: list[int], listen: str, run_dir: Path) -> int:
 
 def cores_for(processes: int) -> list[int | None]:
     """A core per process when there are enough (0, 1, ...); else none: the kernel spreads them."""
-    cores = sorted(os.sched_getaffinity(0))
+    cores = list(range(os.cpu_count() or 1))  # the machine's, not this process's (a harness may be pinned)
     return list(cores[:processes]) if processes <= len(cores) else [None] * processes
 
 
