@@ -284,3 +284,16 @@ def predict(client: httpx.Client, url: str, path: str) -> str:
     if event != "complete":
         raise RuntimeError(f"{event}: {data[:120]}")
     return json.loads(data)[1]
+
+
+def test_the_kubernetes_yaml_parses_with_client_ip_affinity():
+    """deploy/kubernetes.yaml (on paper, never applied here): a Deployment of the app and a sticky Service."""
+    import yaml  # Gradio's own dependency
+
+    documents = {document["kind"]: document for document in yaml.safe_load_all(
+        (Path(__file__).resolve().parents[1] / "deploy" / "kubernetes.yaml").read_text())}
+    assert set(documents) == {"Deployment", "Service"}
+    container = documents["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["python", "app.py"]
+    assert documents["Service"]["spec"]["sessionAffinity"] == "ClientIP"
+    assert documents["Service"]["spec"]["selector"] == documents["Deployment"]["spec"]["selector"]["matchLabels"]
