@@ -133,17 +133,22 @@ def command_predict(args: argparse.Namespace) -> int:
     classifier = Classifier.load(args.checkpoint)
     failed = False
     for file in args.images:
-        record = {"file": file, "verdict": None, "digit": None, "probabilities": None, "not_digit": None, "empty": False, "error": None}
+        record = {
+            "file": file, "verdict": None, "digit": None, "probabilities": None, "not_digit": None, "number": None,
+            "pieces": None, "empty": False, "error": None,
+        }
         try:
             prediction = classifier.classify(file)
+            reading = classifier.read(file)
             record.update(
                 verdict=prediction.verdict, digit=prediction.digit, probabilities=prediction.probabilities,
-                not_digit=prediction.not_digit,
+                not_digit=prediction.not_digit, **reading.as_dict(),
             )
             text = f"{prediction.digit}  " + "  ".join(f"{d}:{p:.3f}" for d, p in prediction.top(3))
             text += "" if prediction.verdict == DIGIT else f"  ({prediction.verdict}; not a digit: {prediction.not_digit:.3f})"
+            text += f"  number {reading.number}" if len(reading.digits) > 1 else ""
         except EmptyImageError as error:
-            record.update(verdict=EMPTY, empty=True)
+            record.update(verdict=EMPTY, empty=True, number="", pieces=[])
             text = str(error)
         except MnistCoreError as error:
             failed = True

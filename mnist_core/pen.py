@@ -166,8 +166,10 @@ def _bend(points: np.ndarray, amount: float, rng: np.random.Generator) -> np.nda
     return moved.astype(np.float32)
 
 
-def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Generator | None = None) -> np.ndarray:
-    """Ink in [0, 1] of the strokes drawn with a round brush (2x supersampled), SIZE_PX on its longer side plus margins."""
+def draw_strokes(
+    strokes: Strokes, brush: Brush = Brush(), rng: np.random.Generator | None = None, size_px: int = SIZE_PX
+) -> np.ndarray:
+    """Ink in [0, 1] of the strokes drawn with a round brush (2x supersampled), size_px on its longer side plus margins."""
     rng = rng or np.random.default_rng(0)
     points = np.concatenate(strokes)
     angle = np.radians(brush.rotation_deg)
@@ -176,7 +178,7 @@ def draw_strokes(strokes: Strokes, brush: Brush = Brush(), rng: np.random.Genera
     )
     low, high = points.min(0), points.max(0)
     extent = max(float(high[1] - low[1]), float(high[0] - low[0]), 1e-3)  # the longer side, as to_mnist scales
-    scale = 2 * SIZE_PX  # supersampled twice
+    scale = 2 * size_px  # supersampled twice
     width_px = max(1.0, brush.width * scale)
     bent = _bend((points - low) / extent, brush.warp, rng)
     ends = np.cumsum([len(stroke) for stroke in strokes])[:-1]

@@ -72,9 +72,14 @@ def decoded_bytes(image: Image.Image) -> int:
     return image.size[0] * image.size[1] * per_pixel
 
 
+def _reduction(image: Image.Image) -> int:
+    """The integer factor that brings an image's longer side to WORKING_SIDE or less (1: left as it is)."""
+    return -(-max(image.size) // WORKING_SIDE)
+
+
 def _reduce(image: Image.Image) -> Image.Image:
     """Box-reduce an image whose longer side exceeds WORKING_SIDE by an integer factor."""
-    factor = -(-max(image.size) // WORKING_SIDE)
+    factor = _reduction(image)
     return image.reduce(factor) if factor > 1 else image
 
 
@@ -91,8 +96,11 @@ def _as_float(image: Image.Image) -> np.ndarray:
     return values / 255.0
 
 
-def ink_map(image: Image.Image) -> np.ndarray:
-    """Ink strength in [0, 1] per pixel (possibly cropped to the ink): alpha on a transparent canvas, else contrast."""
+def located_ink(image: Image.Image) -> tuple[np.ndarray, tuple[int, int], int]:
+    """Ink strength in [0, 1] per pixel (possibly cropped to the ink): alpha on a transparent canvas, else contrast;
+    with where its top-left pixel lies on the image (x, y) and how many image pixels a side one of its pixels
+    spans (the box reduction's factor), for drawing a box found on it on the image."""
+    factor = _reduction(image) if image.mode != "F" else 1  # float images are never reduced
     if image.mode == "P":
         image = image.convert("RGBA")
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
@@ -107,14 +115,15 @@ def ink_map(image: Image.Image) -> np.ndarray:
             # Cropping to the ink first keeps the float work small.
             if alpha.getextrema()[0] < 250:
                 check_ink_share(alpha.histogram(), alpha.size[0] * alpha.size[1])
-                return _as_float(alpha.crop(alpha.getbbox() or (0, 0, 1, 1)))
+                box = alpha.getbbox() or (0, 0, 1, 1)
+                return _as_float(alpha.crop(box)), (box[0] * factor, box[1] * factor), factor
         grey = _as_float(image.convert("L"))
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
     ink = np.clip(background - grey if background >= 0.5 else grey - background, 0.0, 1.0)
     check_ink_share(np.histogram(ink, bins=256, range=(0.0, 1.0))[0], ink.size)
     check_background(ink)
-    return ink
+    return ink, (0, 0), factor
 
 
 def check_background(ink: np.ndarray) -> None:
@@ -149,17 +158,28 @@ def _centre_of_mass(ink: np.ndarray) -> tuple[float, float]:
     return float((rows * ink).sum() / total), float((cols * ink).sum() / total)
 
 
-def _gap(box: tuple[slice, slice], rows: tuple[int, int], cols: tuple[int, int]) -> int:
+def box_gap(box: tuple[slice, slice], rows: tuple[int, int], cols: tuple[int, int]) -> int:
     """How many cells separate a blob's box from the rectangle rows x cols (0 when they touch or overlap)."""
     return max(rows[0] - box[0].stop, box[0].start - rows[1], cols[0] - box[1].stop, box[1].start - cols[1], 0)
+
+
+def ink_cells(ink: np.ndarray) -> tuple[np.ndarray, int]:
+    """The ink map box-reduced to about SPECK_GRID cells a side, and how many pixels a side one cell spans."""
+    factor = max(1, -(-max(ink.shape) // SPECK_GRID))
+    cells = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").reduce(factor)) if factor > 1 else ink
+    return cells, factor
+
+
+def blobs_of(cells: np.ndarray, factor: int) -> tuple[np.ndarray, int]:
+    """The ink's blobs on its cells (ink_cells), 8-connected: a label per cell (0 for none) and how many there are."""
+    return ndimage.label(cells > MIN_INK / factor**2, structure=np.ones((3, 3)))
 
 
 def without_specks(ink: np.ndarray) -> np.ndarray:
     """The ink map cropped to the digit, leaving out small blobs far from it: a finger's stray touch would
     otherwise shrink the digit and pull it off centre."""
-    factor = max(1, -(-max(ink.shape) // SPECK_GRID))
-    cells = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").reduce(factor)) if factor > 1 else ink
-    blobs, count = ndimage.label(cells > MIN_INK / factor**2, structure=np.ones((3, 3)))
+    cells, factor = ink_cells(ink)
+    blobs, count = blobs_of(cells, factor)
     if count < 2:
         return ink
     mass = np.asarray(ndimage.sum_labels(cells, blobs, index=np.arange(1, count + 1)))
@@ -168,7 +188,7 @@ def without_specks(ink: np.ndarray) -> np.ndarray:
     rows = (min(box[0].start for box in digit), max(box[0].stop for box in digit))
     cols = (min(box[1].start for box in digit), max(box[1].stop for box in digit))
     allowed = SPECK_GAP * max(rows[1] - rows[0], cols[1] - cols[0])
-    kept = [box for box in boxes if _gap(box, rows, cols) <= allowed]
+    kept = [box for box in boxes if box_gap(box, rows, cols) <= allowed]
     top, bottom = min(box[0].start for box in kept) * factor, max(box[0].stop for box in kept) * factor
     left, right = min(box[1].start for box in kept) * factor, max(box[1].stop for box in kept) * factor
     return ink[top:bottom, left:right]
@@ -196,8 +216,13 @@ def to_mnist(ink: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(canvas).unsqueeze(0)
 
 
-def preprocess(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> torch.Tensor:
-    """Any digit image (path, bytes, PIL or array) as MNIST's 1x28x28 [0, 1] tensor; raises on no ink or bad input."""
+def read_ink(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> tuple[np.ndarray, tuple[int, int], int]:
+    """Any image's ink map, upright, and where it lies on the image (located_ink); raises on bad input."""
     image = open_image(source)
     ImageOps.exif_transpose(image, in_place=True)  # photos from phones carry their rotation in EXIF
-    return to_mnist(ink_map(image))
+    return located_ink(image)
+
+
+def preprocess(source: str | os.PathLike | bytes | Image.Image | np.ndarray) -> torch.Tensor:
+    """Any digit image (path, bytes, PIL or array) as MNIST's 1x28x28 [0, 1] tensor; raises on no ink or bad input."""
+    return to_mnist(read_ink(source)[0])
