@@ -15,15 +15,16 @@ from demo.pictures import evidence_picture, inline_png, side_by_side, to_uint8
 from mnist_core.attribution import evidence
 from mnist_core.errors import EmptyImageError, MnistCoreError
 from mnist_core.model import NOT_DIGIT
-from mnist_core.predict import Prediction
+from mnist_core.predict import UNREAD, Classifier, NumberReading, Prediction
 from mnist_core.preprocess import open_image
 
 # What an empty canvas and an upload with no digit answer, in English (say() gives the other languages).
 PROMPT = say(ENGLISH, "draw.prompt")
 NO_DIGIT_IN_UPLOAD = say(ENGLISH, "draw.no_digit_in_upload")
 
-# (top 3 for gr.Label, verdict Markdown, the <img> of the model input and the why, or None)
-DrawResult = tuple[dict[str, float] | None, str, str | None]
+# (top 3 for gr.Label, verdict Markdown, the <img> of the model input and the why, the number and its pieces for
+# the API (NumberReading.as_dict), or None)
+DrawResult = tuple[dict[str, float] | None, str, str | None, dict | None]
 
 
 def _is_blank(image: Image.Image | np.ndarray | None) -> bool:
@@ -97,23 +98,65 @@ def seen_html(prediction: Prediction, why: torch.Tensor, language: str = ENGLISH
     return f'<img class="seen" src="{inline_png(picture)}" alt="{say(language, "draw.seen_alt")}">'
 
 
+def digit_caption(prediction: Prediction, language: str = ENGLISH) -> str:
+    """Under one digit of a number: what it was read as, then its top 3 (or "not a digit" first when that is the answer)."""
+    return " · ".join(f"{name} {probability:.0%}" for name, probability in bars(prediction, language).items())
+
+
+def number_html(reading: NumberReading, whys: list[torch.Tensor], language: str = ENGLISH) -> str:
+    """Beside the answer for a number: each digit's model input boxed, its why under it and its top 3, in a row."""
+    figures = []
+    for digit, why in zip(reading.digits, whys):
+        picture = np.concatenate([to_uint8(digit.prediction.image)[..., None].repeat(3, 2),
+                                  evidence_picture(digit.prediction.image, why)], axis=0)
+        figures.append(
+            '<figure style="margin: 0; flex: 1; max-width: 160px; border: 2px solid #c2410c; padding: 2px">'
+            f'<img src="{inline_png(picture)}" style="image-rendering: pixelated; width: 100%; display: block" '
+            f'alt="{say(language, "draw.digit_alt", text=digit.text)}">'
+            f'<figcaption style="font-size: 0.8em; text-align: center">{digit_caption(digit.prediction, language)}</figcaption>'
+            "</figure>"
+        )
+    return f'<div class="number" style="display: flex; gap: 6px">{"".join(figures)}</div>'
+
+
+def number_verdict(reading: NumberReading, language: str = ENGLISH) -> str:
+    """The sentence above the bars for a number: its digits, or a question when some are unread ("4?7")."""
+    key = "verdict.number" if UNREAD not in reading.number else "verdict.number_unsure"
+    return say(language, key, number=reading.number)
+
+
+def read_number(classifier: Classifier, reading: NumberReading, language: str = ENGLISH) -> DrawResult:
+    """What the page shows for a drawing of several digits: the number, each digit's input, why and top 3."""
+    whys = [evidence(classifier.model, digit.prediction.image, *explained(digit.prediction, language)[:2])
+            for digit in reading.digits]
+    sure = float(np.prod([max(digit.prediction.probabilities) for digit in reading.digits]))
+    how = say(language, "draw.number_explained", count=len(reading.digits), method=method(classifier.model, language))
+    text = f"{number_verdict(reading, language)}\n\n{how}"
+    return {reading.number: sure}, text, number_html(reading, whys, language), reading.as_dict()
+
+
 def classify(source: Image.Image | np.ndarray | str | None, model_name: str, language: str = ENGLISH) -> DrawResult:
-    """Classify one image with the chosen model; an empty canvas or unreadable image gives a message, never a digit."""
+    """Read one image with the chosen model, as a digit or a number; an empty canvas or unreadable image gives a
+    message, never a digit."""
     if source is None:
-        return None, say(language, "draw.prompt"), None
+        return None, say(language, "draw.prompt"), None, None
     try:
         classifier = load_classifier(model_name)
-        prediction = classifier.classify(source)
+        reading = classifier.read(source)
     except EmptyImageError:
-        return None, say(language, "draw.prompt"), None
+        return None, say(language, "draw.prompt"), None, None
     except MnistCoreError as error:
-        return None, say(language, "warning", text=public_message(error, language)), None
+        return None, say(language, "warning", text=public_message(error, language)), None, None
+    if len(reading.digits) > 1:
+        return read_number(classifier, reading, language)
+    prediction = reading.digits[0].prediction  # exactly what classifier.classify(source) gives
     toward, against, toward_name, against_name = explained(prediction, language)
     why = evidence(classifier.model, prediction.image, toward, against)
     shape = "×".join(str(size) for size in prediction.image.shape)
     how = say(language, "draw.explained", shape=shape, toward=toward_name, against=against_name,
               method=method(classifier.model, language))
-    return bars(prediction, language), f"{verdict(prediction, language)}\n\n{how}", seen_html(prediction, why, language)
+    text = f"{verdict(prediction, language)}\n\n{how}"
+    return bars(prediction, language), text, seen_html(prediction, why, language), reading.as_dict()
 
 
 def classify_sketch(
@@ -130,10 +173,10 @@ def classify_upload(
 ) -> DrawResult:
     """An uploaded photo or image file in; top 3, verdict and model input out."""
     language = visitor_language(language, request)
-    top, text, seen = classify(path, model_name, language)
+    top, text, seen, reading = classify(path, model_name, language)
     if path is not None and text == say(language, "draw.prompt"):
         # The drawing prompt would read as if the upload were ignored: say what was wrong with the file.
-        return None, say(language, "draw.no_digit_in_upload"), None
+        return None, say(language, "draw.no_digit_in_upload"), None, None
     if top is not None:
         text += "\n\n" + say(language, "draw.from_upload")
-    return top, text, seen
+    return top, text, seen, reading

@@ -188,6 +188,8 @@ def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio, languag
                     # Every one of the 784 pixels as a crisp square, however large the page shows it.
                     css_template="img.seen { image-rendering: pixelated; width: 100%; max-width: 570px; display: block; }",
                 )
+                # The number and each digit's box and top probabilities, for the API (/predict); shown above.
+                reading = gr.JSON(visible=False)
                 collection, counts = teach_panel(sketchpad, training, model_name, choice, language)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -201,7 +203,7 @@ def draw_tab(model_name: gr.State, training: gr.State, choice: gr.Radio, languag
                 # gr.File, not gr.Image: gr.Image opens the file with PIL before the callback, so a file that is
                 # not an image would end in Gradio's bare "Error"; here the core reads it and says what is wrong.
                 upload = gr.File(label=T("draw.upload"), file_types=["image"], type="filepath", height=120)
-    outputs = [top3, answer, seen]
+    outputs = [top3, answer, seen, reading]
     predict = dict(show_progress="hidden", concurrency_limit=PREDICT_CONCURRENCY, concurrency_id=DRAWINGS)
     sketchpad.change(classify_sketch, [sketchpad, model_name, language], outputs, api_name="predict", **predict)
     upload.change(classify_upload, [upload, model_name, language], outputs, api_name="predict_image", **predict)

@@ -11,7 +11,8 @@ How the reader decides there is more than one digit:
 3. Every way of putting the pieces back together, left to right, is scored by the network: the sum, over
    the digits it makes, of the log of each one's top digit probability ("not a digit" counts against it),
    less a cost for each split: SPLIT_COST for two groups with no gap between them (less as the gap
-   widens, none from GAP_SURE of a digit's height), CUT_COST for a cut through ink. The best wins.
+   widens, none from GAP_SURE of a digit's height), CUT_COST for a cut through ink, which is only tried
+   between digits each read at least CUT_SURE surely. The best wins.
 
 So a single digit in several strokes stays one unless reading it as two digits is surer by more than the
 split costs; when the whole drawing is one piece, its input is exactly preprocess.to_mnist(ink).
@@ -28,6 +29,7 @@ from scipy import ndimage
 
 from mnist_core.errors import EmptyImageError
 from mnist_core.preprocess import MIN_INK, blobs_of, box_gap, ink_cells, to_mnist
+from mnist_core.verdict import UNSURE_TOP
 
 MARK = 0.4  # a blob under 40% of the tallest blob's height is part of a digit (bar, flag, dot), never one itself
 MARK_REACH = 0.5  # ... joining the nearest group within half that height; further away it is a stray touch
@@ -41,7 +43,11 @@ DIGIT_WIDTH = 0.8  # digits are rarely wider than 0.8 of that height: reading a 
 WIDTH_COST = 1.0  # ... this much log-probability per height of width beyond
 SPLIT_COST = 1.0  # log-probability a split between groups with no gap must gain ...
 GAP_SURE = 0.25  # ... falling to nothing once the gap is a quarter of a digit's height
-CUT_COST = 0.7  # log-probability a cut through ink must gain
+CUT_COST = 0.7  # log-probability a cut through ink must gain, ...
+CUT_SURE = UNSURE_TOP  # ... and each digit beside it must be read as surely as a digit is answered
+# A piece that is no digit (a star between digits) scores as if read this surely, however unsure the network is:
+# else the whole drawing, no digit either, would be the likelier reading for having one such piece, not several.
+LEAST_SURE = 0.05
 MAX_ATOMS = 64  # more pieces than this is no number (a scribble, a texture): read as one drawing
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (right and bottom exclusive), in ink-map pixels
@@ -216,8 +222,13 @@ def _reading(
             candidates[run] = _whole(ink)  # the whole drawing is read exactly as preprocess reads it
         elif (found := _run_ink(ink, pixel_blobs, atoms[slice(*run)], factor)) is not None:
             candidates[run] = Piece(found[1], to_mnist(found[0]))
-    surest = confidence(torch.stack([piece.image for piece in candidates.values()])).clamp_min(1e-9).log().tolist()
-    scores = {run: score - _width_cost(piece, height * factor) for (run, piece), score in zip(candidates.items(), surest)}
+    surest = confidence(torch.stack([piece.image for piece in candidates.values()])).tolist()
+    scores = {
+        run: np.log(max(sure, LEAST_SURE)) - _width_cost(piece, height * factor)
+        for (run, piece), sure in zip(candidates.items(), surest)
+        # A cut is kept only between digits the network is sure of: a ring or a scribble cut apart is no number.
+        if sure >= CUT_SURE or not (atoms[run[0]].cut_before or atoms[run[1] - 1].cut_after)
+    }
     total, runs = _best_split([_split_cost(atom) for atom in atoms], scores)
     return total, [candidates[run] for run in runs]
 

@@ -74,7 +74,7 @@ def test_sketchpad_composites_of_real_drawings_are_read(drawn, seen_picture):
     """An alpha-only composite (transparent canvas, black ink) as an API caller sends it."""
     correct = 0
     for path, label in drawn:
-        top, text, seen = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
+        top, text, seen, _ = classify_sketch({"background": None, "layers": [], "composite": rgba(path)}, DEFAULT_MODEL)
         assert len(top) == 3 and all(0 <= p <= 1 for p in top.values())
         # What it sees and, beside it, why: each 28 x 28, 1 px apart, inline; the page enlarges them.
         picture = seen_picture(seen)
@@ -114,7 +114,7 @@ def test_layers_on_a_loaded_picture_read_the_composite():
     ids=["None", "no composite", "transparent", "all white", "cleared, light", "cleared, dark"],
 )
 def test_empty_canvas_prompts_and_never_shows_a_digit(value):
-    assert classify_sketch(value, DEFAULT_MODEL) == (None, PROMPT, None)
+    assert classify_sketch(value, DEFAULT_MODEL) == (None, PROMPT, None, None)
 
 
 def test_unsure_answers_ask_instead_of_asserting():
@@ -132,14 +132,14 @@ def test_every_example_drawing_is_read_as_its_digit():
 
 
 def test_upload_of_a_white_background_image(drawn_dir: Path):
-    top, text, _ = classify_upload(str(drawn_dir / "rgb" / "00002.png"), DEFAULT_MODEL)  # a 2, black on white
+    top, text, _, _ = classify_upload(str(drawn_dir / "rgb" / "00002.png"), DEFAULT_MODEL)  # a 2, black on white
     assert max(top, key=top.get) == "2"
 
 
 def test_upload_that_is_not_an_image_gives_a_message_without_paths(tmp_path: Path):
     text_file = tmp_path / "digit.png"
     text_file.write_text("not a picture")
-    top, text, seen = classify_upload(str(text_file), DEFAULT_MODEL)
+    top, text, seen, _ = classify_upload(str(text_file), DEFAULT_MODEL)
     assert top is None and seen is None and text.startswith("⚠️")
     assert str(tmp_path) not in text
 
@@ -148,7 +148,7 @@ def test_each_shipped_model_reads_and_a_foreign_name_is_refused(drawn):
     path, label = drawn[0]
     for name in model_names():
         assert classify_sketch(str(path), name)[0]
-    top, text, _ = classify_sketch(str(path), "../../etc/passwd")
+    top, text, _, _ = classify_sketch(str(path), "../../etc/passwd")
     assert top is None and "no model called" in text  # demo/locales: error.no_such_model
 
 
@@ -352,7 +352,7 @@ def test_api_predict_reads_real_drawn_digits(client, drawn, seen_picture):
     sample = drawn[:12]
     correct = 0
     for path, label in sample:
-        top, text, seen = client.predict(sketch_file(path), api_name="/predict")
+        top, text, seen, _ = client.predict(sketch_file(path), api_name="/predict")
         assert len(top["confidences"]) == 3 and "1×28×28" in text
         assert seen.startswith('<img class="seen"') and seen_picture(seen).shape == (28, 57, 3)
         correct += top["label"] == str(label)
@@ -362,7 +362,7 @@ def test_api_predict_reads_real_drawn_digits(client, drawn, seen_picture):
 def test_api_predict_on_an_empty_canvas_prompts(client, tmp_path: Path):
     empty = tmp_path / "empty.png"
     Image.fromarray(blank()).save(empty)
-    top, text, seen = client.predict(sketch_file(empty), api_name="/predict")
+    top, text, seen, _ = client.predict(sketch_file(empty), api_name="/predict")
     assert text == PROMPT and seen is None and not (top or {}).get("label")
 
 

@@ -49,6 +49,15 @@ WORLD_STROKES = {
     "4": [[(-0.18, -0.37), (-0.25, 0.08), (0.0, 0.08), (0.22, 0.08), (0.2, -0.37), (0.13, -0.1), (0.12, 0.38)]],
 }
 
+# A number, as visitors write their age: a 4 in two strokes (its stem crossing the bar) left of a 2.
+NUMBER_STROKES = {
+    "42": [
+        [(-0.3, -0.3), (-0.42, 0.1), (-0.08, 0.1)],
+        [(-0.16, -0.12), (-0.16, 0.3)],
+        [(0.07, -0.2), (0.15, -0.3), (0.28, -0.32), (0.38, -0.22), (0.35, -0.08), (0.06, 0.3), (0.4, 0.3)],
+    ],
+}
+
 # A smiley, as visitors draw one to test the reader: a ring, two eyes, a smile.
 SMILEY_STROKES = {
     "smiley": [
@@ -204,6 +213,18 @@ def test_a_smiley_is_not_a_digit(page):
     page.get_by_text("doesn't look like a digit").wait_for()
     assert page.get_by_text("The nearest digits:").is_visible()
     page.screenshot(path=str(SHOTS / "e2e-smiley.png"), full_page=True)
+
+
+def test_a_number_is_read_digit_by_digit(page):
+    """"42" written stroke by stroke is answered "It's 42", each digit's input boxed with its top 3 below."""
+    SHOTS.mkdir(exist_ok=True)
+    _wait_until_idle(page, "opening the page")
+    _draw(page, "42", NUMBER_STROKES)
+    _wait_until_idle(page, "the last stroke of the 2")
+    _wait_for_label(page, "42")
+    page.get_by_text("It's 42").wait_for()
+    assert page.locator("#seen figure").count() == 2  # one boxed input per digit
+    page.screenshot(path=str(SHOTS / "e2e-number-42.png"), full_page=True)
 
 
 def test_a_stroke_right_after_clear_is_drawn_and_each_file_is_uploaded_once(page, capsys):

@@ -78,8 +78,8 @@ def test_the_answer_is_written_in_the_visitors_language():
 
     canvas = stroke_one()
     sketch = {"background": None, "layers": [canvas], "composite": canvas}
-    _, english, _ = classify_sketch(sketch, DEFAULT_MODEL, ENGLISH)
-    top, chinese, seen = classify_sketch(sketch, DEFAULT_MODEL, ZH)
+    _, english, _, _ = classify_sketch(sketch, DEFAULT_MODEL, ENGLISH)
+    top, chinese, seen, _ = classify_sketch(sketch, DEFAULT_MODEL, ZH)
     assert english.startswith("### It's a **1** (") and "sure)" in english
     assert chinese.startswith("### 这是 **1**（") and "网络看到的是" in chinese and "gradient" not in chinese
     assert max(top, key=top.get) == "1" and 'alt="网络读取的' in seen
@@ -126,7 +126,7 @@ def test_a_core_error_reaches_a_chinese_visitor_in_chinese(tmp_path):
 
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("not a picture")
-    _, text, _ = classify_upload(str(not_an_image), "world", ZH)
+    _, text, _, _ = classify_upload(str(not_an_image), "world", ZH)
     assert text == say(ZH, "warning", text=say(ZH, "error.not_an_image")), text
     with pytest.raises(MnistCoreError) as raised:
         load_classifier("no-such-model")

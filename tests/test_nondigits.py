@@ -139,7 +139,7 @@ def test_the_page_says_a_smiley_is_not_a_digit_and_names_the_nearest_digits():
 
     ink = draw_strokes([np.array(stroke, dtype=np.float32) for stroke in NOT_DIGITS["smiley"]], Brush(width=0.08))
     layer = Image.merge("LA", (Image.new("L", ink.shape[::-1]), Image.fromarray((ink * 255).astype(np.uint8))))
-    top, text, seen = classify_sketch({"background": None, "layers": [], "composite": layer.convert("RGBA")}, "world")
+    top, text, seen, _ = classify_sketch({"background": None, "layers": [], "composite": layer.convert("RGBA")}, "world")
     assert next(iter(top)) == "not a digit" and len(top) == 3
     assert "doesn't look like a digit" in text and "The nearest digits:" in text and "towards **not a digit** in red" in text
     assert seen.startswith('<img class="seen"')

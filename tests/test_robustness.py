@@ -129,7 +129,7 @@ def upload(path: Path):
 
 def still_serving(client, drawn_dir: Path) -> None:
     """A real drawing is still read after whatever came before."""
-    _, text, _ = client.predict(sketch(drawn_dir / "rgba" / "00000.png"), api_name="/predict")
+    _, text, _, _ = client.predict(sketch(drawn_dir / "rgba" / "00000.png"), api_name="/predict")
     assert VERDICT.search(text), text
 
 
@@ -141,22 +141,22 @@ BLANK = ["1x1.png", "all-black.png", "all-white.png", "transparent.png", "nan.ti
 @pytest.mark.parametrize("name", READABLE)
 def test_unusual_image_formats_are_read_as_their_digit(client, files, name):
     for argument, api_name in [(sketch(files[name]), "/predict"), (upload(files[name]), "/predict_image")]:
-        top, text, seen = client.predict(argument, api_name=api_name)
+        top, text, seen, _ = client.predict(argument, api_name=api_name)
         assert top["label"] == "1" and VERDICT.search(text) and seen, (name, api_name, text)
 
 
 @pytest.mark.parametrize("name", BLANK)
 def test_blank_tiny_and_nan_images_give_a_message_not_a_digit(client, files, name):
-    top, text, seen = client.predict(sketch(files[name]), api_name="/predict")
+    top, text, seen, _ = client.predict(sketch(files[name]), api_name="/predict")
     assert text == PROMPT and seen is None and not (top or {}).get("label")
-    top, text, seen = client.predict(upload(files[name]), api_name="/predict_image")
+    top, text, seen, _ = client.predict(upload(files[name]), api_name="/predict_image")
     assert text == NO_DIGIT_IN_UPLOAD and seen is None and not (top or {}).get("label")
 
 
 def test_infinite_pixel_values_give_finite_probabilities(client, files):
     """+inf paper and -inf ink: Gradio clips it to a '1'; whatever is read, no NaN reaches the answer."""
     for argument, api_name in [(sketch(files["inf.tiff"]), "/predict"), (upload(files["inf.tiff"]), "/predict_image")]:
-        top, text, _ = client.predict(argument, api_name=api_name)
+        top, text, _, _ = client.predict(argument, api_name=api_name)
         assert VERDICT.search(text) or text in (PROMPT, NO_DIGIT_IN_UPLOAD), text
         assert all(np.isfinite(entry["confidence"]) for entry in (top or {}).get("confidences", [])) and "nan" not in text
 
@@ -165,10 +165,10 @@ def test_nan_arrays_through_the_callback_give_the_prompt():
     """The sketchpad hands numpy arrays to the callback; float ones full of NaN or inf hold no digit."""
     for fill in (np.nan, np.inf, -np.inf):
         canvas = np.full((64, 64, 4), fill, dtype=np.float32)
-        assert classify_sketch({"background": None, "layers": [], "composite": canvas}, DEFAULT_MODEL) == (None, PROMPT, None)
+        assert classify_sketch({"background": None, "layers": [], "composite": canvas}, DEFAULT_MODEL) == (None, PROMPT, None, None)
     strokes = np.zeros((64, 64, 4), dtype=np.float32)
     strokes[8:56, 30:34, 3] = np.nan  # NaN ink inside a real layer
-    top, text, _ = classify_sketch({"background": None, "layers": [strokes], "composite": None}, DEFAULT_MODEL)
+    top, text, _, _ = classify_sketch({"background": None, "layers": [strokes], "composite": None}, DEFAULT_MODEL)
     assert top is None or all(np.isfinite(list(top.values())))
 
 
@@ -181,7 +181,7 @@ def test_a_file_that_is_not_an_image_is_refused_without_a_traceback(client, file
     """An upload gets a sentence saying what is wrong; a forged sketchpad value is refused by Gradio itself."""
     from gradio_client.exceptions import AppError
 
-    top, text, seen = client.predict(upload(files["not-an-image.png"]), api_name="/predict_image")
+    top, text, seen, _ = client.predict(upload(files["not-an-image.png"]), api_name="/predict_image")
     assert not (top or {}).get("label") and seen is None and "not an image" in text and visitor_safe(text), text
     with pytest.raises(AppError) as raised:
         client.predict(sketch(files["not-an-image.png"]), api_name="/predict")
@@ -212,7 +212,7 @@ def test_uploads_over_max_file_size_are_refused_before_reaching_the_app(served, 
 def test_a_10000_by_10000_upload_is_refused_before_it_is_decoded(client, huge, drawn_dir):
     """Under max_file_size (it compresses well), but 100 MB once decoded: the core refuses it from its header."""
     started = time.perf_counter()
-    top, text, _ = client.predict(upload(huge), api_name="/predict_image")
+    top, text, _, _ = client.predict(upload(huge), api_name="/predict_image")
     assert not top and "too large to read" in text and visitor_safe(text)
     assert time.perf_counter() - started < 10  # generous on a busy 2-core machine: nothing is decoded
     still_serving(client, drawn_dir)
@@ -351,11 +351,11 @@ def test_a_broken_checkpoint_shows_on_the_model_tab_and_predicts_nothing(broken_
     facts = model_view(DEFAULT_MODEL)[0]
     assert facts.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in facts and visitor_safe(facts), facts
     assert "cannot be loaded" in model_title(DEFAULT_MODEL)
-    for top, text, seen in [
+    for top, text, seen, reading in [
         classify_sketch(str(drawn_dir / "rgba" / "00000.png"), DEFAULT_MODEL),
         classify_upload(str(drawn_dir / "rgb" / "00000.png"), DEFAULT_MODEL),
     ]:
-        assert top is None and seen is None and text.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in text
+        assert top is None and seen is None and reading is None and text.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in text
         assert visitor_safe(text), text
     picture, _, status, _ = gallery_batch()
     assert picture is None and status.startswith("⚠️") and visitor_safe(status)
@@ -369,7 +369,7 @@ def test_a_launched_app_with_a_truncated_checkpoint_serves_the_error_not_a_digit
     _, url, _ = app.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **LAUNCH_OPTIONS)
     try:
         client = Client(url, verbose=False, download_files=False)
-        top, text, seen = client.predict(sketch(drawn_dir / "rgba" / "00000.png"), api_name="/predict")
+        top, text, seen, _ = client.predict(sketch(drawn_dir / "rgba" / "00000.png"), api_name="/predict")
         assert not (top or {}).get("label") and seen is None
         assert "truncated" in text and f"{DEFAULT_MODEL}{SUFFIX}" in text and visitor_safe(text), text
     finally:
@@ -406,7 +406,7 @@ def test_messages_from_an_unreadable_file_name_no_server_folder(tmp_path):
     nested = tmp_path / "deep" / "secret-folder"
     nested.mkdir(parents=True)
     (nested / "x.png").write_text("no")
-    top, text, _ = classify_upload(str(nested / "x.png"), DEFAULT_MODEL)
+    top, text, _, _ = classify_upload(str(nested / "x.png"), DEFAULT_MODEL)
     assert top is None and text.startswith("⚠️") and "secret-folder" not in text and visitor_safe(text)
 
 

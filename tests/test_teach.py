@@ -154,7 +154,7 @@ def test_fine_tune_from_the_page_makes_a_model_of_yours_with_before_and_after(pe
 def test_the_answer_shows_why_beside_what_the_network_sees(drawn_dir, seen_picture):
     from demo.draw import classify_sketch
 
-    top, text, seen = classify_sketch(sketch(drawn_dir, 0), "linear")
+    top, text, seen, _ = classify_sketch(sketch(drawn_dir, 0), "linear")
     first, second = sorted(top, key=top.get, reverse=True)[:2]
     assert f"towards **{first}** in red, towards **{second}** in blue" in text and "weights × your ink" in text
     why = seen_picture(seen)[:, 29:]  # right of the input and the 1 px gap

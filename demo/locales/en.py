@@ -22,7 +22,7 @@ STRINGS: dict[str, str] = {
     "tab.model": "Model",
     "tab.train": "Train",
     # --- Draw tab -----------------------------------------------------------------------------------
-    "draw.sketchpad": "Draw one digit",
+    "draw.sketchpad": "Draw a digit or a number",
     "draw.clear": "Clear",
     "draw.answer": "Answer",
     "draw.top3": "Top 3",
@@ -31,7 +31,7 @@ STRINGS: dict[str, str] = {
     "draw.example_name": "Example drawing: a handwritten {digit}",
     "draw.upload_box": "…or upload a photo or image of a digit",
     "draw.upload": "Photo of one digit",
-    "draw.prompt": "✏️ Draw a digit (0–9) in the box — the network reads it as you draw.",
+    "draw.prompt": "✏️ Draw a digit (0–9) or a number in the box — the network reads it as you draw.",
     "draw.no_digit_in_upload": (
         "⚠️ No digit found in the uploaded image: it is blank or of one colour. Upload a photo of one dark "
         "digit on a light background (or light on dark)."
@@ -48,6 +48,14 @@ STRINGS: dict[str, str] = {
     "verdict.unsure_maybe_not": "### 🤔 Not sure — maybe that isn't a digit; if it is, {first} or {second}?",
     "verdict.not_digit": "### 🙃 That doesn't look like a digit ({p:.0%} sure)",
     "verdict.nearest": "<small>The nearest digits: {first} ({p_first:.0%}), {second} ({p_second:.0%}).</small>",
+    "verdict.number": "### It's **{number}**",
+    "verdict.number_unsure": "### 🤔 Maybe **{number}**: not sure of the digits marked ?",
+    "draw.number_explained": (
+        "Read digit by digit: the network sees **{count}** inputs of 1×28×28, one per digit (below, each boxed), "
+        "and under each, why: pixels that pushed it towards its answer in red, towards the runner-up in blue "
+        "({method}); under that, its top 3."
+    ),
+    "draw.digit_alt": "the 1×28×28 input of the digit read as {text}, and under it why",
     "draw.explained": (
         "The network sees a **{shape}** tensor (below left, enlarged). Right, why: pixels that pushed it towards "
         "**{toward}** in red, towards **{against}** in blue ({method})."

@@ -21,7 +21,7 @@ STRINGS: dict[str, str] = {
     "tab.model": "模型",
     "tab.train": "训练",
     # --- Draw tab -----------------------------------------------------------------------------------
-    "draw.sketchpad": "写一个数字",
+    "draw.sketchpad": "写一个数字或一个多位数",
     "draw.clear": "清除",
     "draw.answer": "回答",
     "draw.top3": "前三名",
@@ -30,7 +30,7 @@ STRINGS: dict[str, str] = {
     "draw.example_name": "示例：手写的数字 {digit}",
     "draw.upload_box": "……或者上传一张数字的照片或图片",
     "draw.upload": "一个数字的照片",
-    "draw.prompt": "✏️ 在方框里写一个数字（0–9）——你一边写，网络一边认。",
+    "draw.prompt": "✏️ 在方框里写一个数字（0–9）或一个多位数——你一边写，网络一边认。",
     "draw.no_digit_in_upload": (
         "⚠️ 上传的图片里没有找到数字：它是空白的或只有一种颜色。请上传一张浅色背景上的深色数字照片（或深色背景上的浅色数字）。"
     ),
@@ -46,6 +46,13 @@ STRINGS: dict[str, str] = {
     "verdict.unsure_maybe_not": "### 🤔 不确定——也许这不是数字；如果是，是 {first} 还是 {second}？",
     "verdict.not_digit": "### 🙃 这看起来不像数字（{p:.0%} 把握）",
     "verdict.nearest": "<small>最接近的数字：{first}（{p_first:.0%}），{second}（{p_second:.0%}）。</small>",
+    "verdict.number": "### 这是 **{number}**",
+    "verdict.number_unsure": "### 🤔 也许是 **{number}**：标 ? 的数字不确定",
+    "draw.number_explained": (
+        "逐个数字来读：网络看到 **{count}** 个 1×28×28 输入，每个数字一个（下方，各自框出）；每个下面是原因："
+        "把它推向答案的像素为红色，推向第二选择的为蓝色（{method}）；再下面是它的前三名。"
+    ),
+    "draw.digit_alt": "读作 {text} 的那个数字的 1×28×28 输入，下面是原因",
     "draw.explained": (
         "网络看到的是一个 **{shape}** 的张量（左下，已放大）。右边是原因：把它推向 **{toward}** 的像素为红色，"
         "推向 **{against}** 的为蓝色（{method}）。"
