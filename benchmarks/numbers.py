@@ -8,7 +8,8 @@ and drawn-digits-dev (one writer's sketchpad drawings, scaled to one height and 
 per model, source and length: the share of numbers read exactly ("?" for an unsure digit counts as wrong),
 digit accuracy (1 - edit distance / length), the share read with the wrong count of digits and the share
 with a "?"; then the single-digit sets beside: accuracy read whole (before) and read through the segmenter
-(after: one piece, the right digit), and the share a single digit was split. Asserts nothing.
+(after: one piece, the right digit), the share a single digit was split, and how long one drawn digit takes
+read whole and as a number. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the training CLI does, before torch loads
 
 import argparse  # noqa: E402
+import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -41,6 +43,7 @@ JITTER = 0.08  # baseline and size jitter, in digit heights
 SLANT = 0.15  # the whole number leans by up to this shear
 DIGIT_PX = 140  # a digit's height on the canvas, about what a 512 px sketchpad holds in a row of four
 DRAWN_HEIGHT = 160  # drawn-digits-dev digits are scaled to about this height before pasting
+TIMED = 300  # single drawn digits timed read whole and as a number
 
 
 def gap(rng: np.random.Generator) -> float:
@@ -150,6 +153,17 @@ def single_row(model: str, source: str, before: torch.Tensor, after: list[Number
     return f"| {model} | {source} ({len(labels)}) | {right_before:.2%} | **{right_after:.2%}** | {split:.2%} |"
 
 
+def answer_times(classifier: Classifier, files: list[Path]) -> tuple[float, float]:
+    """Median milliseconds to answer one drawing read whole (classify) and as a number (read), timed in turns."""
+    whole, number = [], []
+    for file in files:
+        for times, answer in ((whole, classifier.classify), (number, classifier.read)):
+            started = time.perf_counter()
+            answer(file)
+            times.append(1000 * (time.perf_counter() - started))
+    return float(np.median(whole)), float(np.median(number))
+
+
 def main() -> None:
     """Compose the numbers once, then print both tables for every checkpoint."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -169,7 +183,7 @@ def main() -> None:
     pen_singles = [] if args.no_singles else load_pendigits("test")
     pen_inks = [draw_strokes(digit.strokes, Brush()) for digit in pen_singles]  # as benchmarks.drawn draws them
     drawn = load_drawn_set(args.drawn, limit=0 if args.no_singles else None)
-    number_rows, single_rows = [], []
+    number_rows, single_rows, times = [], [], []
     for path in args.checkpoints:
         classifier = Classifier.load(path)
         for source, by_length in sources.items():
@@ -185,6 +199,9 @@ def main() -> None:
         if drawn.files:
             before = classifier.probabilities(torch.stack([classifier.classify(file).image for file in drawn.files]))
             single_rows.append(single_row(path.stem, "drawn-digits-dev", before, [classifier.read(f) for f in drawn.files], drawn.labels))
+            whole, number = answer_times(classifier, drawn.files[:TIMED])
+            times.append(f"{path.stem}: one drawn digit answered in {whole:.2f} ms read whole, {number:.2f} ms read as a "
+                         f"number (median of {min(TIMED, len(drawn.files))}, in turns; ratio {number / whole:.2f})")
     print("\n| model | source | digits | numbers | read exactly | digit accuracy | wrong count | with ? |")
     print("| --- " * 8 + "|")
     print("\n".join(number_rows))
@@ -192,6 +209,7 @@ def main() -> None:
         print("\n| model | single-digit set | read whole (before) | read as a number (after) | split |")
         print("| --- " * 5 + "|")
         print("\n".join(single_rows))
+        print("\n" + "\n".join(times))
 
 
 if __name__ == "__main__":
