@@ -23,8 +23,15 @@ from PIL import Image
 from benchmarks import attacks
 from demo import janitor
 from demo.guards import (
-    BLOB_BYTES_KEPT, BUSY, DRAWINGS, GALLERY, MAX_BLOB_BYTES, OTHERS_WAITING_PER_ADDRESS, TOO_FAST, Allowance,
-    queue_refusal, take_turns,
+    BLOB_BYTES_KEPT,
+    BUSY,
+    DRAWINGS,
+    MAX_BLOB_BYTES,
+    OTHERS_WAITING_PER_ADDRESS,
+    TOO_FAST,
+    Allowance,
+    queue_refusal,
+    take_turns,
 )
 from demo.training import queue as training_queue
 from demo.training.queue import TrainingQueue
