@@ -79,7 +79,8 @@ def test_the_page_speaks_chinese_to_a_chinese_browser(open_page):
     tabs = [tab.inner_text().strip() for tab in page.get_by_role("tab").all()]
     assert tabs[:4] == [TABLES[ZH][f"tab.{name}"] for name in ("draw", "gallery", "model", "train")], tabs
     page.get_by_role("button", name=TABLES[ZH]["draw.clear"], exact=True).wait_for()
-    assert page.locator("#answer").inner_text().strip() == say(ZH, "draw.prompt")
+    # Once the page has settled: on load the switch's events rewrite the answer in Chinese (their timer shows meanwhile).
+    page.wait_for_function("prompt => document.querySelector('#answer')?.innerText.trim() === prompt", arg=say(ZH, "draw.prompt"))
     # The sketchpad's toolbar, named in Chinese by the page where Gradio has no zh-CN words.
     assert page.locator(f"{SKETCHPAD} button[aria-label='画笔']").count() == 1
     _wait_until_idle(page, "opening the page")
