@@ -98,18 +98,24 @@ def nginx_config(app_ports: list[int], listen: str, run_dir: Path) -> str:
 
 
 def start_nginx(app_ports: list[int], listen: str, run_dir: Path) -> int:
-    """Write the config into run_dir, start nginx on it (it daemonises) and return its master's process id."""
+    """Write the config into run_dir, start nginx on it and return its master's process id once it serves."""
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (run_dir / "nginx-tmp" / temp).mkdir(parents=True, exist_ok=True)
     config = run_dir / "nginx.conf"
     config.write_text(nginx_config(app_ports, listen, run_dir))
     pid_file = run_dir / "nginx.pid"
     pid_file.unlink(missing_ok=True)
-    subprocess.run([NGINX, "-p", str(run_dir), "-c", str(config)], check=True)
+    # Not daemonised: waiting for a daemonising nginx to return hung in CI (its master stayed our child).
+    with open(run_dir / "nginx-start.log", "wb") as log:
+        master = subprocess.Popen([NGINX, "-p", str(run_dir), "-c", str(config), "-g", "daemon off;"],
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
+    while not pid_file.exists():
+        if master.poll() is not None or time.monotonic() > deadline:
+            master.kill()
+            raise RuntimeError(f"nginx did not start: {(run_dir / 'nginx-start.log').read_text().strip()}")
         time.sleep(0.1)
-    return int(pid_file.read_text())
+    return master.pid
 
 
 def cores_for(processes: int) -> list[int | None]:
