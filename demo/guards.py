@@ -10,7 +10,10 @@ batches) could fill it and lock drawings out: guard_queue keeps half of it for d
 each kind's events first come, first served, so one address sending many at once (a script) put every other
 visitor's event behind all of its own: guard_queue makes addresses take turns instead. An address that asks for
 costly events (Gallery batches) faster than a person does waits for its turn (far beyond, it is told "too
-fast"); every refusal comes after a pause, which slows a script down at no cost to the server.
+fast"); every refusal comes after a pause, which slows a script down at no cost to the server. Gradio keeps
+each session's message queue in a cache of 2,000 evicted in the order sessions first joined, whatever they are
+waiting for: 2,000 API calls under new sessions (row 8) pushed out a drawing visitor's queue mid-answer, and the
+answer's stream broke. OpenSessions evicts sessions with nothing pending first.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import gradio as gr
 import PIL.Image
 from fastapi import HTTPException
 from gradio import route_utils
+from gradio.utils import LRUCache
 
 from demo.training.session import visitor_address
 
@@ -216,10 +220,36 @@ def take_turns(events: list) -> list:
     return [events[arrival] for _, arrival in sorted(turns)]
 
 
+class OpenSessions(LRUCache):
+    """Gradio's per-session message queues, kept while their session waits for an answer: when full, the session
+    used least recently with no event pending goes first; a session's queue counts as used whenever it is read."""
+
+    def __init__(self, kept: LRUCache, pending: dict):
+        super().__init__(kept.max_size)
+        self.pending = pending  # Gradio's session -> ids of its events not yet answered
+        self.update(kept)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self and len(self) >= self.max_size:
+            idle = next((session for session in self if not self.pending.get(session)), None)
+            del self[idle if idle is not None else next(iter(self))]
+        super().__setitem__(key, value)
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The session's queue (now the most recently used), or default."""
+        return self[key] if key in self else default
+
+
 def guard_queue(page: gr.Blocks) -> gr.Blocks:
     """The page's queue (after page.queue()): an event beyond its kind's share refused before Gradio queues it,
     and each kind's waiting events served with addresses taking turns."""
     queue, allowance = page._queue, Allowance(COSTLY_BURST, COSTLY_PER_SECOND, COSTLY_MOST_WAIT)
+    queue.pending_messages_per_session = OpenSessions(queue.pending_messages_per_session, queue.pending_event_ids_session)
     push = queue.push
 
     @wraps(push)
@@ -235,6 +265,7 @@ def guard_queue(page: gr.Blocks) -> gr.Blocks:
             return False, refusal or TOO_FAST, "queue_full"  # Gradio answers 503 with this sentence
         await asyncio.sleep(turn)  # at a person's pace, however fast they come
         answer = await push(body, request, username)
+        queue.pending_messages_per_session.get(body.session_hash)  # a session that just joined is in use
         line = queue.event_queue_per_concurrency_id.get(fn.concurrency_id)
         if line is not None and len(line.queue) > 1:
             line.queue[:] = take_turns(line.queue)  # no await in between: Gradio's loop sees the list whole

@@ -18,6 +18,7 @@ import httpx
 import numpy as np
 import pytest
 import torch
+from gradio.utils import LRUCache
 from PIL import Image
 
 from benchmarks import attacks
@@ -30,6 +31,7 @@ from demo.guards import (
     OTHERS_WAITING_PER_ADDRESS,
     TOO_FAST,
     Allowance,
+    OpenSessions,
     queue_refusal,
     take_turns,
 )
@@ -244,6 +246,28 @@ def test_waiting_events_are_served_with_addresses_taking_turns():
     script, person, other = "192.0.2.9", "198.51.100.7", "203.0.113.5"
     order = take_turns([event(script)] * 4 + [event(person), event(other), event(person)])
     assert [e.address for e in order] == [script, person, other, script, person, script, script]
+
+
+def test_sessions_waiting_for_an_answer_outlive_a_flood_of_new_ones():
+    pending = {"visitor": {"event"}}
+    sessions = OpenSessions(LRUCache(4), pending)
+    sessions["visitor"] = "the visitor's messages"
+    for n in range(10):  # API calls, each under a new session, each answered at once (row 8)
+        sessions[f"call {n}"] = "messages"
+    assert "visitor" in sessions and len(sessions) == 4  # Gradio's own cache had pushed the visitor out
+    pending.clear()  # the visitor's answer is sent; its session is now the one used least recently
+    sessions["a newcomer"] = "messages"
+    assert list(sessions) == ["call 7", "call 8", "call 9", "a newcomer"]
+    sessions.get("call 7")  # read: used
+    sessions["another"] = "messages"
+    assert "call 7" in sessions and "call 8" not in sessions
+
+
+def test_the_served_page_keeps_sessions_with_pending_answers(served):
+    url, page = served
+    sessions = page._queue.pending_messages_per_session
+    assert isinstance(sessions, OpenSessions)
+    draws_right(url)  # its stream reads the session's queue through OpenSessions
 
 
 def test_costly_events_go_at_a_persons_pace_then_wait_their_turn_then_are_refused():
