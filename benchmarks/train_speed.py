@@ -17,14 +17,14 @@ import torch.nn.functional as F  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from mnist_core.data import load_tensors, tutorial_dataset  # noqa: E402
-from mnist_core.model import MnistModel  # noqa: E402
+from mnist_core.model import LinearModel  # noqa: E402
 from mnist_core.train import EpochReport, TrainConfig, train  # noqa: E402
 
 
 def tutorial_recipe_epoch(data_dir: str | None) -> float:
     """Seconds for one epoch of the tutorial: ToTensor per sample, DataLoader(batch 64), nn.Linear, Adam 1e-4."""
     loader = DataLoader(tutorial_dataset(train=True, data_dir=data_dir), batch_size=64, shuffle=True)
-    model = MnistModel()
+    model = LinearModel()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     started = time.perf_counter()
     for images, labels in loader:

@@ -10,19 +10,25 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from demo.i18n import ENGLISH, say, visitor_language
-from demo.models import DEFAULT_MODEL, cached_for_shipped, load_classifier, model_title, public_message
+from demo.models import (
+    DEFAULT_MODEL,
+    cached_for_shipped,
+    load_classifier,
+    model_title,
+    public_message,
+    registry_label,
+    registry_text,
+)
 from demo.pictures import display_scale, grid_picture
-from mnist_core.data import tutorial_dataset
 from mnist_core.errors import DataUnavailableError, MnistCoreError
-from mnist_core.evaluate import to_float
+from mnist_core.inference import predict_probabilities
 from mnist_core.model import NOT_DIGIT, label_name
-from mnist_core.nondigits import NonDigits
-from mnist_core.pen import PenDigits
 from mnist_core.predict import Classifier
+from mnist_core.sources import BROWSABLE
 from mnist_core.verdict import answers
 
 SPLITS = ("train", "test")
-SOURCES = ("mnist", "pendigits", "nondigits")  # named on the page by demo/locales ("source.<name>")
+SETS = tuple(BROWSABLE)  # what the gallery shows (mnist_core.sources.BROWSABLE), named "source" on the page and API
 ALL_DIGITS = "all"
 DIGIT_CHOICES = [ALL_DIGITS, *(str(digit) for digit in range(10))]
 MAX_BATCH = 256
@@ -34,22 +40,25 @@ HOW_TO_PROVIDE = say(ENGLISH, "gallery.how_to_provide")  # where the gallery's M
 GalleryResult = tuple[np.ndarray | None, str, str, int]
 
 
-@lru_cache(maxsize=len(SPLITS) * len(SOURCES))
+def source_choices() -> list[tuple]:
+    """The page's choice of set: (its label in every language, its name)."""
+    return [(registry_label("source", name, browsable.title), name) for name, browsable in BROWSABLE.items()]
+
+
+@lru_cache(maxsize=len(SPLITS) * len(SETS))
 def dataset(split: str, source: str = "mnist") -> Dataset:
     """A split's Dataset, opened once: the tutorial's MNIST (ToTensor on each image), pendigits or not-digits drawn as strokes."""
-    if source == "pendigits":
-        return PenDigits(split)
-    if source == "nondigits":
-        return NonDigits(split)
-    return tutorial_dataset(train=split == "train")
+    return BROWSABLE[source].open(split)
+
+
+PREDICT_BATCH = 2500  # test images per forward pass when a model's mistakes are counted (10,000 in four passes)
 
 
 @cached_for_shipped
 def predicted_test_digits(model_name: str | Classifier, source: str = "mnist") -> torch.Tensor:
     """A model's answer for every test image of a source, in large batches of the whole uint8 tensor."""
     classifier = load_classifier(model_name)
-    images = dataset("test", source).data
-    return torch.cat([answers(classifier.probabilities(to_float(chunk))) for chunk in images.split(2500)])
+    return answers(predict_probabilities(classifier.model, dataset("test", source).data, PREDICT_BATCH))
 
 
 def candidates(split: str, digit: str, mistakes_only: bool, model_name: str, source: str = "mnist") -> torch.Tensor:
@@ -134,8 +143,8 @@ def gallery_batch(
     """Batch `number` of the chosen images as a make_grid picture, its labels with the model's answers, a status line."""
     language = visitor_language(language, request)
     batch_size, nrow, padding, seed = within_bounds(batch_size, nrow, padding, seed)
-    if split not in SPLITS or digit not in DIGIT_CHOICES or source not in SOURCES:
-        return None, "", say(language, "gallery.bad_choice", sources=SOURCES, splits=SPLITS), 0
+    if split not in SPLITS or digit not in DIGIT_CHOICES or source not in SETS:
+        return None, "", say(language, "gallery.bad_choice", sources=SETS, splits=SPLITS), 0
     if mistakes_only:
         split = "test"  # mistakes are counted on images the model never trained on
     try:
@@ -154,7 +163,7 @@ def gallery_batch(
     width = min(nrow, len(indices)) * (28 + padding) + padding
     picture = grid_picture(images, nrow, padding, mistakes, display_scale(width))
     digits = say(language, "gallery.all") if digit == ALL_DIGITS else say(language, "gallery.one_digit", digit=digit)
-    chosen = say(language, "gallery.chosen", source=say(language, f"source_short.{source}"),
+    chosen = say(language, "gallery.chosen", source=registry_text(language, "source_short", source, BROWSABLE[source].title),
                  split=say(language, f"split.{split}"), digits=digits)
     if mistakes_only:
         chosen += say(language, "gallery.only_mistakes", model=model_title(model_name, language))

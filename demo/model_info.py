@@ -13,6 +13,7 @@ from demo.models import (
     load_classifier,
     model_title,
     public_message,
+    registry_text,
     training_config,
 )
 from demo.pictures import confusion_picture, weights_picture
@@ -20,6 +21,7 @@ from mnist_core.doodles import TRAIN_KINDS
 from mnist_core.errors import MnistCoreError
 from mnist_core.model import first_layer_weights, knows_non_digits, layer_sizes
 from mnist_core.predict import Classifier
+from mnist_core.sources import DATA_SOURCES
 
 MAX_UNITS_SHOWN = 128
 
@@ -50,12 +52,14 @@ def training_summary(meta: dict, language: str = ENGLISH) -> str:
     return part("separator").join(each for each in parts if each)
 
 
-def training_data(meta: dict, language: str = ENGLISH) -> str:
+def trained_on(meta: dict, language: str = ENGLISH) -> str:
     """What a checkpoint learned from, in words, from the data sources its training config names."""
     train = training_config(meta)
     values = {"copies": train.get("pen_copies"), "samples": train.get("style_samples"), "kinds": len(TRAIN_KINDS)}
-    known = ("mnist", "pendigits", "styles", "letters", "omniglot", "doodles")
-    parts = [say(language, f"data.{source}", **values) for source in train.get("data", ["mnist"]) if source in known]
+    parts = [
+        registry_text(language, "data", name, DATA_SOURCES[name].description, **values)
+        for name in train.get("data", ["mnist"]) if name in DATA_SOURCES
+    ]
     return say(language, "data.separator").join(parts)
 
 
@@ -74,7 +78,7 @@ def facts(name: str | Classifier, language: str = ENGLISH) -> str:
         line("layers", sizes=layer_sizes(config), how=describe_layers(config, language)),
         line("parameters", count=parameters),
         line("accuracy", accuracy=meta["test_accuracy"]) if "test_accuracy" in meta else line("no_accuracy"),
-        line("trained_on", data=training_data(meta, language)),
+        line("trained_on", data=trained_on(meta, language)),
         line("not_digit_yes") if knows_non_digits(config) else line("not_digit_no"),
         line("training", summary=training_summary(meta, language) or line("not_recorded"),
              members=line("all_members") if "members" in meta else ""),
@@ -116,7 +120,7 @@ def model_view(name: str | Classifier, language: str = ENGLISH) -> ModelView:
     confusion = confusion_picture(meta["confusion"]) if meta.get("confusion") else None
     weights = first_layer_weights(classifier.model)
     shown = weights[:MAX_UNITS_SHOWN]
-    layer = say(language, "weights.first_member" if meta["config"].get("name") == "ensemble" else "weights.first_layer")
+    layer = say(language, "weights.first_member" if "members" in meta["config"] else "weights.first_layer")
     caption = say(language, "weights.caption", layer=layer, shown=len(shown), total=len(weights)) + (
         say(language, "weights.templates") if len(weights) == 10 else ""
     )

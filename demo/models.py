@@ -8,10 +8,12 @@ from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
 
-from demo.i18n import ENGLISH, TABLES, say
+from gradio.i18n import I18nData
+
+from demo.i18n import ENGLISH, LANGUAGES, TABLES, T, page_text, say
 from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
 from mnist_core.errors import CheckpointError, MnistCoreError
-from mnist_core.model import ARCHITECTURES, layer_sizes
+from mnist_core.model import ARCHITECTURES, Architecture, layer_sizes
 from mnist_core.predict import Classifier
 from mnist_core.sources import has_non_digits
 
@@ -63,17 +65,36 @@ def training_config(meta: dict) -> dict:
     return meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
 
 
+def registry_text(language: str, kind: str, name: str, english: str, /, **values: object) -> str:
+    """A registry entry's words in a language: demo/locales' "<kind>.<name>" where the tables have it, else the
+    English the core's registry gives (a new architecture, optimiser or data source is named before it is
+    translated)."""
+    key = f"{kind}.{name}"
+    return say(language, key, **values) if key in TABLES[ENGLISH] else english.format(**values)
+
+
+def registry_label(kind: str, name: str, english: str) -> I18nData:
+    """registry_text as static text for a component (a choice's label), in every language."""
+    key = f"{kind}.{name}"
+    return T(key) if key in TABLES[ENGLISH] else page_text(key, {language: english for language in LANGUAGES})
+
+
+def architecture_of(config: dict) -> Architecture | None:
+    """The registered architecture a config names, or None for a name the registry does not know."""
+    return ARCHITECTURES.get(config.get("name"))
+
+
 def describe(config: dict, language: str = ENGLISH) -> str:
     """A model config in a few words, e.g. 'MLP 784 → 1024 → 1024 → 10'."""
-    name = config.get("name")
-    kind = say(language, f"arch.{name}") if name in ARCHITECTURES else str(name)
-    return f"{kind} {layer_sizes(config)}"
+    name, kind = config.get("name"), architecture_of(config)
+    title = registry_text(language, "arch", name, kind.title) if kind else str(name)
+    return f"{title} {layer_sizes(config)}"
 
 
 def describe_layers(config: dict, language: str = ENGLISH) -> str:
     """How a config's layers work, in one phrase ('' for a name the registry does not know)."""
-    name = config.get("name")
-    return say(language, f"layers.{name}", **{"dropout": 0, **config}) if name in ARCHITECTURES else ""
+    kind = architecture_of(config)
+    return registry_text(language, "layers", config["name"], kind.layers, **{"dropout": 0, **config}) if kind else ""
 
 
 def model_title(name: str | Classifier, language: str = ENGLISH) -> str:

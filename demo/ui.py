@@ -15,10 +15,10 @@ from demo.gallery import (
     MAX_BATCH,
     MAX_NROW,
     MAX_PADDING,
-    SOURCES,
     SPLITS,
     gallery_batch,
     next_batch,
+    source_choices,
 )
 from demo.guards import DRAWINGS, GALLERY, guard_queue, guard_sketchpad
 from demo.i18n import (
@@ -234,7 +234,7 @@ def gallery_tab(model_name: gr.State, language: gr.State, switch: gr.Radio) -> N
                     value=ALL_DIGITS, label=T("gallery.digit"),
                 )
                 mistakes = gr.Checkbox(False, label=T("gallery.mistakes"))
-                source = gr.Radio([(T(f"source.{name}"), name) for name in SOURCES], value="mnist", label=T("gallery.source"))
+                source = gr.Radio(source_choices(), value="mnist", label=T("gallery.source"))
                 with gr.Row():
                     show = gr.Button(T("gallery.show"), variant="primary")
                     more = gr.Button(T("gallery.next"))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
+from mnist_core.threads import set_thread_policy
 
-# Spinning OpenMP workers make 2-thread PyTorch 10-40x slower whenever the other core is busy;
-# passive waiting removes that cliff (see README). It must be set before torch is imported.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+set_thread_policy()  # before torch is imported
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
+import typing  # noqa: E402
+from dataclasses import Field, fields  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
@@ -26,20 +26,11 @@ from mnist_core.checkpoint import (  # noqa: E402
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402
 from mnist_core.evaluate import evaluate  # noqa: E402
-from mnist_core.model import TRAINABLE  # noqa: E402
-from mnist_core.sources import SOURCES, parse_sources, training_set  # noqa: E402
+from mnist_core.sources import training_set  # noqa: E402
 from mnist_core.train import EpochReport, TrainConfig, steps_per_epoch, train  # noqa: E402
 from mnist_core.verdict import DIGIT, EMPTY  # noqa: E402
 
 DRY_RUN_IMAGES = 1024  # --dry-run: a few batches of training images, one epoch, nothing written
-
-
-def pick_device(name: str) -> str:
-    """The device asked for, or a clear error when it is not present."""
-    present = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
-    if not present.get(name, False):
-        raise MnistCoreError(f"Device {name!r} is not available here; use --device cpu.")
-    return name
 
 
 def train_with_progress_bar(config: TrainConfig, train_data: tuple, test_data: tuple) -> tuple:
@@ -73,13 +64,7 @@ def command_train(args: argparse.Namespace) -> int:
     """Train a model on MNIST and write its checkpoint atomically."""
     if args.threads:
         torch.set_num_threads(args.threads)
-    config = TrainConfig(
-        model=args.model, hidden=tuple(args.hidden), dropout=args.dropout, epochs=args.epochs,
-        batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay,
-        label_smoothing=args.label_smoothing, augment=args.augment, seed=args.seed, device=pick_device(args.device),
-        data=parse_sources(args.data), pen_copies=args.pen_copies, style_samples=args.style_samples,
-        init=args.init, init_member=args.init_member, augment_strength=args.augment_strength,
-    )
+    config = config_from_flags(args)
     train_data = training_set(config.data, args.data_dir, config.pen_copies, config.style_samples)
     test_data = load_tensors(False, args.data_dir)
     if args.dry_run:
@@ -183,34 +168,44 @@ def command_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def flag_fields() -> list[Field]:
+    """The TrainConfig fields that are `train` flags: all but those whose metadata says flag=False."""
+    return [each for each in fields(TrainConfig) if each.metadata.get("flag", True)]
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag for each TrainConfig field (--batch-size for batch_size), its type, default, help and choices
+    read from the field: a bool is --name/--no-name, a tuple of numbers takes several, `parse` reads the text."""
+    defaults, types_of = TrainConfig(), typing.get_type_hints(TrainConfig)
+    for each in flag_fields():
+        kind, default, meta = types_of[each.name], getattr(defaults, each.name), each.metadata
+        options = {"default": default, "help": meta["help"], "choices": meta.get("choices")}
+        if "parse" in meta:  # the flag's text, read by parse when the config is made (its errors are one sentence)
+            options["default"] = ",".join(default) if isinstance(default, tuple) else default
+        elif kind is bool:
+            options["action"] = argparse.BooleanOptionalAction
+        elif typing.get_origin(kind) is tuple:  # tuple[int, ...]: --hidden 512 256
+            options.update(type=typing.get_args(kind)[0], nargs="+", default=list(default))
+        else:  # int, float, str, or one of them | None
+            options["type"] = next(t for t in typing.get_args(kind) or (kind,) if t is not type(None))
+        parser.add_argument("--" + each.name.replace("_", "-"), **options)
+
+
+def config_from_flags(args: argparse.Namespace) -> TrainConfig:
+    """The TrainConfig the `train` flags give (MnistCoreError for a value a field's `parse` refuses)."""
+    values = {}
+    for each in flag_fields():
+        value, parse = getattr(args, each.name), each.metadata.get("parse")
+        values[each.name] = parse(value) if parse else tuple(value) if isinstance(value, list) else value
+    return TrainConfig(**values)
+
+
 def add_train_command(commands: argparse._SubParsersAction) -> None:
-    """`train` and its flags: one for each TrainConfig field, with its default, and a few for the run itself."""
-    defaults = TrainConfig()
+    """`train`: a flag for each TrainConfig field (add_config_flags), then those of the run itself."""
     train_parser = commands.add_parser("train", help="train a model on MNIST")
-    train_parser.add_argument("--model", choices=TRAINABLE, default=defaults.model)
-    train_parser.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden), help="MLP hidden sizes")
-    train_parser.add_argument("--dropout", type=float, default=defaults.dropout)
-    train_parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    train_parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    train_parser.add_argument("--lr", type=float, default=defaults.lr, help="peak learning rate (one-cycle)")
-    train_parser.add_argument("--optimizer", choices=["adam", "adamw", "sgd"], default=defaults.optimizer)
-    train_parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
-    train_parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
-    train_parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=defaults.augment)
-    train_parser.add_argument("--seed", type=int, default=defaults.seed)
-    train_parser.add_argument("--device", default=defaults.device, help="cpu, cuda or mps")
+    add_config_flags(train_parser)
     train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
     train_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
-    train_parser.add_argument(
-        "--data", default=",".join(defaults.data), help=f"training sources, comma-separated: {', '.join(SOURCES)}"
-    )
-    train_parser.add_argument("--pen-copies", type=int, default=defaults.pen_copies, help="drawings of each pen digit")
-    train_parser.add_argument("--style-samples", type=int, default=defaults.style_samples, help="samples of each style")
-    train_parser.add_argument("--init", help="start from this checkpoint's weights (fine-tune)")
-    train_parser.add_argument("--init-member", type=int, help="with an ensemble --init: which member (from 0)")
-    train_parser.add_argument(
-        "--augment-strength", type=float, default=defaults.augment_strength, help="scale every augmentation range"
-    )
     train_parser.add_argument("--dry-run", action="store_true", help="one epoch on a few batches, to check the setup")
     train_parser.add_argument("--out", help=f"checkpoint to write (default: runs/<model>{SUFFIX})")
     train_parser.set_defaults(run=command_train)

@@ -34,6 +34,15 @@ LEGACY_MAGIC = b"PK\x03\x04"
 LFS_POINTER = b"version https://git-lfs"
 
 
+def test_figures(summary: dict) -> dict:
+    """An evaluate() summary's test-set figures under the names a checkpoint's metadata keeps them."""
+    return {
+        "test_accuracy": summary["accuracy"],
+        "per_class_accuracy": summary["per_class"],
+        "confusion": summary["confusion"],
+    }
+
+
 def float16_state(model: nn.Module) -> dict[str, torch.Tensor]:
     """The model's state_dict with its float tensors as float16, as a half=True checkpoint stores them."""
     return {name: value.half() if value.is_floating_point() else value for name, value in model.state_dict().items()}

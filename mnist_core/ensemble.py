@@ -6,9 +6,9 @@ import os
 
 import torch
 
-from mnist_core.checkpoint import float16_state, load_checkpoint
+from mnist_core.checkpoint import float16_state, load_checkpoint, test_figures
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import checkpoint_metrics
+from mnist_core.evaluate import evaluate
 from mnist_core.model import Ensemble
 
 MEMBER_FACTS = ("command", "test_accuracy", "epochs", "training_seconds", "train_config")
@@ -30,7 +30,7 @@ def combine(
         member.load_state_dict(float16_state(model))
     ensemble.eval()
     meta = {
-        **checkpoint_metrics(ensemble, *test_data),
+        **test_figures(evaluate(ensemble, *test_data)),
         "members": [{key: meta.get(key) for key in MEMBER_FACTS} for _, meta in loaded],
         "epochs": sum(meta["epochs"] for _, meta in loaded),
         "training_seconds": round(sum(meta["training_seconds"] for _, meta in loaded), 1),

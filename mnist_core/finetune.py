@@ -22,18 +22,27 @@ from torch import nn
 from mnist_core.augment import augment_batch
 from mnist_core.checkpoint import write_safetensors
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import evaluate, to_float
-from mnist_core.model import NOT_DIGIT
+from mnist_core.evaluate import evaluate
+from mnist_core.model import IMAGE_SIDE, NOT_DIGIT
+from mnist_core.pixels import to_float, to_uint8
 
 MAX_DRAWINGS = 500  # a collection's size limit: far more than a visitor draws, small enough to hold in a session
 HOLD_OUT_EVERY = 5  # every 5th drawing of each digit is kept back for measuring
+# One fine-tune (what it does to held-out drawings and to MNIST: `python -m benchmarks.teach`, docs/results.md,
+# "Teaching it your handwriting"):
+STEPS = 150  # AdamW steps: enough to learn a few tens of drawings, ...
+SECONDS = 8.0  # ... or this long, whichever ends first: a visitor waits for it
+LR = 2e-4  # a tenth of training's peak rate: it adjusts the model, it does not retrain it
+MINE_PER_BATCH = 32  # the visitor's drawings in each batch (sampled with replacement, each warped afresh) ...
+REPLAY_PER_BATCH = 96  # ... beside three times as many MNIST digits, so it does not forget MNIST
+LABEL_SMOOTHING = 0.05  # as in training (TrainConfig)
 
 
 @dataclass(frozen=True)
 class Collection:
     """A visitor's labelled drawings: uint8 images (N, 28, 28) as the network sees them, and labels (N,): 0-9 or NOT_DIGIT."""
 
-    images: torch.Tensor = torch.zeros(0, 28, 28, dtype=torch.uint8)
+    images: torch.Tensor = torch.zeros(0, IMAGE_SIDE, IMAGE_SIDE, dtype=torch.uint8)
     labels: torch.Tensor = torch.zeros(0, dtype=torch.int64)
 
     def __len__(self) -> int:
@@ -46,7 +55,7 @@ class Collection:
         if len(self) >= MAX_DRAWINGS:
             raise MnistCoreError(f"the collection is full ({MAX_DRAWINGS} drawings); download it and clear it to go on",
                                  reason="collection_full", most=MAX_DRAWINGS)
-        pixels = image.detach().reshape(1, 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
+        pixels = to_uint8(image.detach().reshape(1, IMAGE_SIDE, IMAGE_SIDE))
         return Collection(torch.cat([self.images, pixels]), torch.cat([self.labels, torch.tensor([label])]))
 
     def counts(self) -> list[int]:
@@ -66,7 +75,7 @@ class Collection:
             raise MnistCoreError(f"{path} is not a drawing collection ({type(error).__name__}).") from None
         images, labels = tensors.get("images"), tensors.get("labels")
         if (
-            images is None or labels is None or images.dtype != torch.uint8 or images.shape[1:] != (28, 28)
+            images is None or labels is None or images.dtype != torch.uint8 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE)
             or len(images) != len(labels) or len(labels) > MAX_DRAWINGS or not bool(((labels >= 0) & (labels <= NOT_DIGIT)).all())
         ):
             raise MnistCoreError(f"{path} is not a drawing collection: it needs uint8 images (N, 28, 28) and labels 0-{NOT_DIGIT}.")
@@ -86,12 +95,13 @@ def finetune(
     model: nn.Module,
     drawings: tuple[torch.Tensor, torch.Tensor],
     replay: tuple[torch.Tensor, torch.Tensor],
-    steps: int = 150,
-    seconds: float = 8.0,
-    lr: float = 2e-4,
+    steps: int = STEPS,
+    seconds: float = SECONDS,
+    lr: float = LR,
     seed: int = 0,
 ) -> nn.Module:
-    """A fine-tuned copy of `model`: `steps` AdamW steps (or `seconds`), each on 32 drawings and 96 MNIST digits, warped."""
+    """A fine-tuned copy of `model`: `steps` AdamW steps (or `seconds`), each on MINE_PER_BATCH drawings and
+    REPLAY_PER_BATCH MNIST digits, warped."""
     images, labels = drawings
     if len(labels) == 0:
         raise MnistCoreError("there are no drawings to learn from: draw a digit and say which it was", reason="no_drawings")
@@ -101,15 +111,15 @@ def finetune(
                              reason="no_not_digit_output")
     generator = torch.Generator().manual_seed(seed)
     tuned = copy.deepcopy(model).train()
-    optimizer = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=0.0)
+    optimizer = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=0.0)  # no decay: a few steps, nothing to regularise
     replay_images, replay_labels = replay
     started = time.perf_counter()
     for _ in range(steps):
-        mine = torch.randint(len(labels), (32,), generator=generator)
-        theirs = torch.randint(len(replay_labels), (96,), generator=generator)
+        mine = torch.randint(len(labels), (MINE_PER_BATCH,), generator=generator)
+        theirs = torch.randint(len(replay_labels), (REPLAY_PER_BATCH,), generator=generator)
         batch = augment_batch(to_float(torch.cat([images[mine], replay_images[theirs]])), generator)
         target = torch.cat([labels[mine], replay_labels[theirs]])
-        loss = F.cross_entropy(tuned(batch), target, label_smoothing=0.05)
+        loss = F.cross_entropy(tuned(batch), target, label_smoothing=LABEL_SMOOTHING)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -143,7 +153,7 @@ def teach(
     collection: Collection,
     replay: tuple[torch.Tensor, torch.Tensor],
     test: tuple[torch.Tensor, torch.Tensor],
-    seconds: float = 8.0,
+    seconds: float = SECONDS,
 ) -> tuple[nn.Module, TeachReport]:
     """Fine-tune a copy of `model` on the collection less its held-out drawings; measure both models on those and on `test`."""
     started = time.perf_counter()

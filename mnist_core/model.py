@@ -35,7 +35,7 @@ class Normalize(nn.Module):
         return (x.flatten(1) - self.mean) / self.std
 
 
-class MnistModel(nn.Module):
+class LinearModel(nn.Module):
     """The tutorial's model: one nn.Linear(784, 10) from pixels to the ten digit scores (11 with "not a digit")."""
 
     def __init__(self, classes: int = DIGITS):
@@ -82,22 +82,26 @@ class Ensemble(nn.Module):
 
 @dataclass(frozen=True)
 class Architecture:
-    """One kind of model: its name for visitors, how its layers work, its builder, whether `train` makes it."""
+    """One kind of model: its name for people, how its layers work, its builder, the training settings it is built
+    from, and whether `train` makes it. Its key in ARCHITECTURES is the "name" every checkpoint's config stores."""
 
     title: str
     layers: str  # formatted with the config, e.g. its dropout
-    build: Callable[..., nn.Module]
+    build: Callable[..., nn.Module]  # build(**config without "name"), e.g. build(hidden=[512], dropout=0.1, classes=11)
+    options: tuple[str, ...] = ()  # the TrainConfig fields build() takes besides classes, stored in the config
     trainable: bool = True
 
 
-# The one registry every model name resolves through: the CLI's choices, checkpoints, the picker, the Model tab.
+# The one registry every model name resolves through: the CLI's choices, checkpoints, the picker, the Model tab,
+# the Train tab. A new architecture is one entry here (the page names it by its title until demo/locales has
+# "arch.<name>" and "layers.<name>" for it).
 ARCHITECTURES = {
     "linear": Architecture(
-        "Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", lambda classes=DIGITS: MnistModel(classes)
+        "Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", lambda classes=DIGITS: LinearModel(classes)
     ),
     "mlp": Architecture(
         "MLP", "`Linear → ReLU → Dropout({dropout})` per hidden layer",
-        lambda hidden=(1024, 1024), dropout=0.2, classes=DIGITS: MLP(tuple(hidden), dropout, classes),
+        lambda hidden=(1024, 1024), dropout=0.2, classes=DIGITS: MLP(tuple(hidden), dropout, classes), options=("hidden", "dropout"),
     ),
     "ensemble": Architecture(
         "Ensemble", "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
@@ -107,11 +111,16 @@ ARCHITECTURES = {
 TRAINABLE = tuple(name for name, architecture in ARCHITECTURES.items() if architecture.trainable)
 
 
-def build_model(name: str = "mlp", **options) -> nn.Module:
-    """The model a config names, e.g. build_model("mlp", hidden=[512, 256], dropout=0.1)."""
+def architecture(name: str) -> Architecture:
+    """The registered architecture called `name`, or a ValueError naming the known ones."""
     if name not in ARCHITECTURES:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(ARCHITECTURES)}")
-    return ARCHITECTURES[name].build(**options)
+    return ARCHITECTURES[name]
+
+
+def build_model(name: str = "mlp", **options) -> nn.Module:
+    """The model a config names, e.g. build_model("mlp", hidden=[512, 256], dropout=0.1)."""
+    return architecture(name).build(**options)
 
 
 def layer_sizes(config: dict) -> str:
@@ -151,4 +160,4 @@ def first_layer_weights(model: nn.Module) -> torch.Tensor:
 
     For an ensemble these are its first member's."""
     first = next(module for module in model.modules() if isinstance(module, nn.Linear))
-    return first.weight.detach().reshape(-1, 1, 28, 28)
+    return first.weight.detach().reshape(-1, 1, IMAGE_SIDE, IMAGE_SIDE)

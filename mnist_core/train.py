@@ -3,52 +3,96 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from mnist_core.augment import AugmentConfig, augment_batch
-from mnist_core.checkpoint import load_checkpoint
+from mnist_core.checkpoint import load_checkpoint, test_figures
 from mnist_core.data import fingerprint
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import as_checkpoint_metrics, evaluate, to_float
-from mnist_core.model import DIGITS, NOT_DIGIT, build_model
-from mnist_core.sources import has_non_digits
+from mnist_core.evaluate import evaluate
+from mnist_core.model import DIGITS, NOT_DIGIT, TRAINABLE, architecture, build_model
+from mnist_core.pixels import to_float
+from mnist_core.sources import DATA_SOURCES, has_non_digits, parse_sources
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One optimiser `train --optimizer` offers: its name for people and how to make it for a model and a config."""
+
+    label: str
+    make: Callable[[Iterable[nn.Parameter], TrainConfig], torch.optim.Optimizer]
+
+
+# fused=True updates all parameters in one kernel: for a small model the per-tensor loop costs more than the maths.
+# A new optimiser is one entry here (the page names it by its label until demo/locales has "optimizer.<name>").
+OPTIMIZERS: dict[str, Optimizer] = {
+    "adam": Optimizer("Adam (the tutorial's)", lambda parameters, config: torch.optim.Adam(parameters, lr=config.lr, fused=True)),
+    "adamw": Optimizer("AdamW", lambda parameters, config: torch.optim.AdamW(
+        parameters, lr=config.lr, weight_decay=config.weight_decay, fused=True)),
+    "sgd": Optimizer("SGD with momentum", lambda parameters, config: torch.optim.SGD(
+        parameters, lr=config.lr, momentum=0.9, nesterov=True, fused=True)),
+}
+
+
+def pick_device(name: str) -> str:
+    """The device asked for, or a clear error when it is not present."""
+    present = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    if not present.get(name, False):
+        raise MnistCoreError(f"Device {name!r} is not available here; use --device cpu.")
+    return name
+
+
+def setting(default: Any, help: str, **flag: Any) -> Any:
+    """A TrainConfig field with what its `train` flag needs beside it: `help`, and `choices`, or `parse` (the
+    flag's text -> the value, where a typed flag would not do), or `flag=False` for none."""
+    return field(default=default, metadata={"help": help, **flag})
 
 
 @dataclass
 class TrainConfig:
-    """Everything that decides a training run; the CLI's flags map one to one onto these fields."""
+    """Everything that decides a training run. Each field is a `train` flag (--batch-size for batch_size), made from
+    its default and its metadata by mnist_core.__main__; a new option is one field here."""
 
-    model: str = "mlp"
-    hidden: tuple[int, ...] = (1024, 1024)
-    dropout: float = 0.2
-    epochs: int = 30
-    batch_size: int = 256
-    lr: float = 2e-3
-    optimizer: str = "adamw"  # the tutorial uses Adam; AdamW with one-cycle converges further
-    weight_decay: float = 1e-2
-    label_smoothing: float = 0.05
-    augment: bool = True
-    seed: int = 0
-    device: str = "cpu"
-    data: tuple[str, ...] = ("mnist",)  # see mnist_core.sources
-    pen_copies: int = 4  # each pendigits training digit drawn this many times
-    style_samples: int = 400  # samples of each synthesised style
-    init: str | None = None  # a checkpoint to start from (fine-tuning) instead of random weights
-    init_member: int | None = None  # which member, when init is an ensemble
-    augment_config: AugmentConfig = field(default_factory=AugmentConfig)
-    augment_strength: float = 1.0  # scales every augmentation range; below 1 for gentle fine-tuning
+    model: str = setting("mlp", "architecture (mnist_core.model.ARCHITECTURES)", choices=TRAINABLE)
+    hidden: tuple[int, ...] = setting((1024, 1024), "MLP hidden sizes")
+    dropout: float = setting(0.2, "dropout after each hidden layer")
+    epochs: int = setting(30, "passes over the training set")
+    batch_size: int = setting(256, "images per optimiser step")
+    lr: float = setting(2e-3, "peak learning rate (one-cycle)")
+    # The tutorial uses Adam; AdamW with one-cycle converges further.
+    optimizer: str = setting("adamw", "optimiser", choices=tuple(OPTIMIZERS))
+    weight_decay: float = setting(1e-2, "AdamW's weight decay")
+    label_smoothing: float = setting(0.05, "cross-entropy label smoothing")
+    augment: bool = setting(True, "warp every training image afresh each epoch (mnist_core.augment)")
+    seed: int = setting(0, "seed of the weights, the order and the warps")
+    device: str = setting("cpu", "cpu, cuda or mps", parse=pick_device)
+    data: tuple[str, ...] = setting(("mnist",), f"training sources, comma-separated: {', '.join(DATA_SOURCES)}",
+                                    parse=parse_sources)
+    pen_copies: int = setting(4, "drawings of each pen digit")
+    style_samples: int = setting(400, "samples of each style (and of each kind of doodle)")
+    init: str | None = setting(None, "start from this checkpoint's weights (fine-tune)")
+    init_member: int | None = setting(None, "with an ensemble --init: which member (from 0)")
+    # No flag: how far each warp may go is a design choice (mnist_core.augment); a run scales it with augment_strength.
+    augment_config: AugmentConfig = field(default_factory=AugmentConfig, metadata={"flag": False})
+    augment_strength: float = setting(1.0, "scale every augmentation range (below 1 for gentle fine-tuning)")
 
     def model_config(self) -> dict:
-        """The arguments of build_model, as stored in the checkpoint (with an 11th output when trained on non-digits)."""
+        """The arguments of build_model, as stored in the checkpoint: the architecture's name and the options it
+        takes, with an 11th output when trained on non-digits."""
         outputs = {"classes": NOT_DIGIT + 1} if has_non_digits(self.data) else {}
-        if self.model == "linear":
-            return {"name": "linear", **outputs}
-        return {"name": self.model, "hidden": list(self.hidden), "dropout": self.dropout, **outputs}
+        options = {name: plain(getattr(self, name)) for name in architecture(self.model).options}
+        return {"name": self.model, **options, **outputs}
+
+
+def plain(value: Any) -> Any:
+    """A config value as JSON holds it: tuples as lists."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 def steps_per_epoch(images: int, batch_size: int) -> int:
@@ -99,15 +143,10 @@ def with_new_outputs(state: dict[str, torch.Tensor], target: dict[str, torch.Ten
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
-    """Adam (the tutorial's), AdamW or SGD with momentum."""
-    # fused=True updates all parameters in one kernel: for a small model the per-tensor loop costs more than the maths.
-    if config.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9, nesterov=True, fused=True)
-    raise ValueError(f"unknown optimizer {config.optimizer!r}: choose adam, adamw or sgd")
+    """The optimiser config.optimizer names (OPTIMIZERS), for the model's parameters."""
+    if config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}: choose {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[config.optimizer].make(model.parameters(), config)
 
 
 def shuffled_batches(
@@ -125,11 +164,10 @@ def shuffled_batches(
 def checkpoint_meta(config: TrainConfig, summary: dict, epochs: int, seconds: float, images: torch.Tensor, labels: torch.Tensor) -> dict:
     """What a checkpoint records of its training: test figures, the config, time, and which data."""
     return {
-        **as_checkpoint_metrics(summary),
+        **test_figures(summary),
         "epochs": epochs,
         "train_config": {
-            **asdict(config), "hidden": list(config.hidden), "data": list(config.data),
-            "augment_config": config.augment_config.as_dict(),
+            **{name: plain(value) for name, value in asdict(config).items()}, "augment_config": config.augment_config.as_dict(),
         },
         "training_seconds": round(seconds, 1),
         "train_data_sha256": fingerprint(images, labels),

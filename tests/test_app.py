@@ -228,10 +228,12 @@ def test_gallery_refuses_an_unknown_digit():
 
 
 def test_gallery_without_mnist_says_how_to_provide_it_and_drawing_still_works(monkeypatch, drawn):
-    def missing(train: bool, data_dir=None):
+    from mnist_core.sources import BROWSABLE, BrowsableSet
+
+    def missing(split: str):
         raise DataUnavailableError("MNIST is not in /nowhere/MNIST and could not be downloaded.")
 
-    monkeypatch.setattr(gallery, "tutorial_dataset", missing)
+    monkeypatch.setitem(BROWSABLE, "mnist", BrowsableSet(missing, "MNIST"))
     gallery.dataset.cache_clear()
     try:
         picture, _, status, _ = gallery_batch()

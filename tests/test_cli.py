@@ -194,3 +194,19 @@ def test_convert_rewrites_an_older_pt_checkpoint_as_safetensors(run_cli, tmp_pat
     assert loaded_meta == {**meta, "config": config, "path": str(new)}
     x = torch.rand(2, 1, 28, 28)
     assert torch.equal(loaded(x), model.eval()(x))
+
+
+def test_every_train_config_field_is_a_train_flag_with_its_default():
+    """The flags are made from TrainConfig's fields (all but augment_config): no flag, the config's own defaults."""
+    from dataclasses import fields
+
+    from mnist_core.__main__ import build_parser, config_from_flags
+
+    parser = build_parser()
+    train_flags = next(action for action in parser._subparsers._group_actions if action.dest == "command").choices["train"]
+    flags = {option for action in train_flags._actions for option in action.option_strings}
+    wanted = {"--" + each.name.replace("_", "-") for each in fields(TrainConfig) if each.name != "augment_config"}
+    assert wanted <= flags and "--augment-config" not in flags and "--no-augment" in flags
+    assert config_from_flags(parser.parse_args(["train"])) == TrainConfig()
+    args = parser.parse_args(["train", "--hidden", "32", "16", "--data", "mnist,styles", "--init-member", "1", "--no-augment"])
+    assert config_from_flags(args) == TrainConfig(hidden=(32, 16), data=("mnist", "styles"), init_member=1, augment=False)

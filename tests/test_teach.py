@@ -6,9 +6,9 @@ import torch
 from mnist_core.attribution import evidence
 from mnist_core.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import to_float
 from mnist_core.finetune import MAX_DRAWINGS, Collection, accuracy, finetune, held_out
 from mnist_core.model import NOT_DIGIT
+from mnist_core.pixels import to_float
 
 
 def test_a_collection_grows_counts_and_survives_a_round_trip(tmp_path):

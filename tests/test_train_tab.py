@@ -114,7 +114,7 @@ def test_retraining_replaces_the_visitors_model_and_its_file(tab, data):
     first, first_path = session.classifier, session.checkpoint
     updates = run_to_end(tab, session, data, current=first, seed=1)
     assert session.classifier is not first and not first_path.exists()
-    assert updates[-1][tab.model_name] is session.classifier  # they were drawing with their old model: now the new one
+    assert updates[-1][tab.model] is session.classifier  # they were drawing with their old model: now the new one
 
 
 def test_stop_ends_the_run_and_keeps_the_model_so_far(tab, data):
@@ -266,3 +266,15 @@ def test_the_tab_is_wired_with_a_shared_concurrency_group():
     assert start.concurrency_id == "train" and start.concurrency_limit is None
     assert stop.concurrency_limit is None and stop.concurrency_id != "train"
     assert list(start.input_keyword_names) == list(SETTINGS)  # every setting reaches the callback, by its name
+
+
+def test_the_tab_is_train_config_with_overrides_and_bounds():
+    from dataclasses import replace
+
+    from demo.training.settings import DEFAULTS, OVERRIDES, make_config
+    from mnist_core.train import TrainConfig
+
+    assert DEFAULTS == replace(TrainConfig(), **OVERRIDES) and make_config(SETTINGS) == DEFAULTS
+    # The single layer takes neither hidden sizes nor dropout: recorded empty, the box's text never read.
+    single = make_config({**SETTINGS, "model": "linear", "hidden": "not read"})
+    assert (single.hidden, single.dropout) == ((), 0.0) and single.model_config() == {"name": "linear"}

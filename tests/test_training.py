@@ -4,17 +4,18 @@ import pytest
 import torch
 
 from mnist_core.augment import augment_batch
-from mnist_core.evaluate import evaluate, to_float
+from mnist_core.evaluate import evaluate
 from mnist_core.model import (
     ARCHITECTURES,
     MLP,
     TRAINABLE,
     Ensemble,
-    MnistModel,
+    LinearModel,
     build_model,
     describe,
     describe_layers,
 )
+from mnist_core.pixels import to_float, to_uint8
 from mnist_core.train import TrainConfig, train
 
 
@@ -24,7 +25,7 @@ def small_mnist(mnist_train, mnist_test):
     return (mnist_train[0][:5000], mnist_train[1][:5000]), (mnist_test[0][:2000], mnist_test[1][:2000])
 
 
-@pytest.mark.parametrize("model", [MnistModel(), MLP((64, 32))])
+@pytest.mark.parametrize("model", [LinearModel(), MLP((64, 32))])
 @pytest.mark.parametrize("shape", [(5, 1, 28, 28), (5, 784)])
 def test_models_give_ten_logits_for_images_or_flat_vectors(model, shape):
     assert model(torch.rand(shape)).shape == (5, 10)
@@ -75,7 +76,7 @@ def test_short_training_beats_chance_by_far_and_is_deterministic(small_mnist):
 def test_tutorial_model_trains_with_adam(small_mnist):
     config = TrainConfig(model="linear", optimizer="adam", lr=1e-2, epochs=1, augment=False)
     model, meta = train(config, *small_mnist)
-    assert isinstance(model, MnistModel) and meta["test_accuracy"] > 0.8
+    assert isinstance(model, LinearModel) and meta["test_accuracy"] > 0.8
 
 
 def test_stop_request_ends_training_early(small_mnist):
@@ -86,6 +87,7 @@ def test_stop_request_ends_training_early(small_mnist):
 def test_to_float_matches_totensor_scale(small_mnist):
     images = small_mnist[0][0][:3]
     assert torch.allclose(to_float(images)[:, 0], images.float() / 255)
+    assert torch.equal(to_uint8(to_float(images))[:, 0], images)  # and back, exactly
 
 
 def test_fine_tuning_starts_from_the_checkpoint_or_one_ensemble_member(tmp_path):

@@ -18,7 +18,8 @@ from demo.models import public_message
 from mnist_core.checkpoint import SUFFIX, save_checkpoint
 from mnist_core.data import load_tensors
 from mnist_core.errors import MnistCoreError
-from mnist_core.evaluate import evaluate, predict_logits
+from mnist_core.evaluate import evaluate
+from mnist_core.inference import predict_probabilities
 from mnist_core.predict import Classifier
 from mnist_core.train import EpochReport, TrainConfig, steps_per_epoch, train
 
@@ -182,5 +183,5 @@ class Recorder:
         if step == 1:
             # The plot takes its colour series from its first data: both series start here.
             scored.append((epoch, evaluate(model, *self.test)["accuracy"], self.all_name))
-        best = predict_logits(model, self.samples).softmax(1).max(1)
+        best = predict_probabilities(model, self.samples).max(1)
         return scored, list(zip(best.indices.tolist(), best.values.tolist()))

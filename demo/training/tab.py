@@ -11,23 +11,26 @@ from typing import Any
 import gradio as gr
 
 from demo.i18n import T, say, visitor_language
+from demo.models import registry_label
 from demo.training.queue import QUEUE, TrainingQueue, every_update, wait_text, wait_turn
 from demo.training.render import accuracy_frame, digits_html, loss_frame, progress_text, summary
 from demo.training.run import MAX_SECONDS, Data, Run, Split, training_data
 from demo.training.session import YOUR_MODEL, TrainSession, model_choices, visitor_address
 from demo.training.settings import (
     BATCH_SIZES,
+    LR_RANGE,
     MAX_EPOCHS,
     MAX_LAYERS,
     MAX_WIDTH,
-    MODEL_KINDS,
-    OPTIMIZERS,
     SETTINGS,
     SettingError,
     make_config,
+    takes,
 )
 from mnist_core.checkpoint import SUFFIX
+from mnist_core.model import ARCHITECTURES, TRAINABLE
 from mnist_core.predict import Classifier
+from mnist_core.train import OPTIMIZERS
 
 Update = dict[gr.components.Component, Any]  # components left out stay as they are
 
@@ -45,7 +48,7 @@ class TrainTab:
     draw: gr.Button
     session: gr.State
     choice: gr.Radio
-    model_name: gr.State
+    model: gr.State  # what the visitor draws with: a shipped model's name, or their own Classifier
     language: gr.State  # the visitor's choice of language (an input, never updated here)
 
     @property
@@ -142,7 +145,7 @@ class TrainTab:
             self.download: gr.DownloadButton(value=str(run.checkpoint), visible=True), self.draw: gr.Button(visible=True),
             self.session: session, self.choice: gr.Radio(choices=model_choices(session, run.language)),
             # Drawing with their previous own model? Then they now draw with the new one.
-            self.model_name: session.classifier if isinstance(current_model, Classifier) else None,
+            self.model: session.classifier if isinstance(current_model, Classifier) else None,
         }
 
 
@@ -182,14 +185,16 @@ def draw_with_own_model() -> tuple:
 
 
 def settings_inputs() -> dict[str, gr.components.Component]:
-    """One input per setting, keyed and filled in as in SETTINGS."""
+    """One input per setting, keyed and filled in as in SETTINGS; the choices from the core's registries."""
+    kinds = [(registry_label("arch", name, ARCHITECTURES[name].title), name) for name in TRAINABLE]
+    optimizers = [(registry_label("optimizer", name, optimizer.label), name) for name, optimizer in OPTIMIZERS.items()]
     return dict(
-        model=gr.Radio([(T(key), name) for key, name in MODEL_KINDS], value=SETTINGS["model"], label=T("train.model")),
+        model=gr.Radio(kinds, value=SETTINGS["model"], label=T("train.model")),
         hidden=gr.Textbox(
             SETTINGS["hidden"], label=T("train.hidden"), info=T("train.hidden_info", layers=MAX_LAYERS, width=MAX_WIDTH),
         ),
-        optimizer=gr.Dropdown([(T(key), name) for key, name in OPTIMIZERS], value=SETTINGS["optimizer"], label=T("train.optimizer")),
-        lr=gr.Number(SETTINGS["lr"], label=T("train.lr"), minimum=1e-5, maximum=1.0, step=0.0005),
+        optimizer=gr.Dropdown(optimizers, value=SETTINGS["optimizer"], label=T("train.optimizer")),
+        lr=gr.Number(SETTINGS["lr"], label=T("train.lr"), minimum=LR_RANGE[0], maximum=LR_RANGE[1], step=0.0005),
         batch_size=gr.Dropdown(BATCH_SIZES, value=SETTINGS["batch_size"], label=T("train.batch_size")),
         epochs=gr.Slider(1, MAX_EPOCHS, value=SETTINGS["epochs"], step=1, label=T("train.epochs")),
         augment=gr.Checkbox(SETTINGS["augment"], label=T("train.augment")),
@@ -197,7 +202,7 @@ def settings_inputs() -> dict[str, gr.components.Component]:
     )
 
 
-def progress_panel(session: gr.State, choice: gr.Radio, model_name: gr.State, language: gr.State) -> TrainTab:
+def progress_panel(session: gr.State, choice: gr.Radio, model: gr.State, language: gr.State) -> TrainTab:
     """The status line, the live curves and sample digits, then the download and draw buttons."""
     status = gr.Markdown(T("train.ready"), elem_id="train-status")
     with gr.Row():
@@ -208,11 +213,11 @@ def progress_panel(session: gr.State, choice: gr.Radio, model_name: gr.State, la
     with gr.Row():
         download = gr.DownloadButton(T("train.download", suffix=SUFFIX), visible=False)
         draw = gr.Button(T("train.draw"), visible=False, variant="primary")
-    return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model_name, language)
+    return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model, language)
 
 
 def train_tab(
-    model_name: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs, language: gr.State, switch: gr.Radio,
+    model: gr.State, session: gr.State, choice: gr.Radio, tabs: gr.Tabs, language: gr.State, switch: gr.Radio,
 ) -> TrainTab:
     """Settings and Start/Stop on the left; progress, live curves and sample digits on the right."""
     with gr.Tab(T("tab.train"), id="train"):
@@ -224,11 +229,11 @@ def train_tab(
                     start = gr.Button(T("train.start"), variant="primary")
                     stop = gr.Button(T("train.stop"), variant="stop")
             with gr.Column(scale=2):
-                tab = progress_panel(session, choice, model_name, language)
-    settings["model"].change(lambda value: gr.Textbox(interactive=value == "mlp"), settings["model"], settings["hidden"],
+                tab = progress_panel(session, choice, model, language)
+    settings["model"].change(lambda value: gr.Textbox(interactive=takes(value, "hidden")), settings["model"], settings["hidden"],
                              queue=False, api_visibility="private")
     start.click(
-        tab.start_training, [session, model_name, language], tab.outputs, inputs_kwargs=settings, api_visibility="private",
+        tab.start_training, [session, model, language], tab.outputs, inputs_kwargs=settings, api_visibility="private",
         # The values as sent: make_config reads each setting itself, so NaN, Infinity or "abc" in a number field
         # gets one sentence instead of Gradio's bare "Error" from its own conversion.
         preprocess=False,
