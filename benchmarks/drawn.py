@@ -14,9 +14,9 @@ not its .tra writers, drawn-digits-dev is only measured, and the non-digit sets 
 
 from __future__ import annotations
 
-import os
+from mnist_core.threads import set_thread_policy
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the training CLI does, before torch loads
+set_thread_policy()  # as the CLI does, before torch is imported
 
 import argparse  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -25,7 +25,7 @@ from pathlib import Path  # noqa: E402
 import torch  # noqa: E402
 
 from mnist_core.checkpoint import CHECKPOINT_DIR, SUFFIX  # noqa: E402
-from mnist_core.data import load_tensors  # noqa: E402
+from mnist_core.data import DRAWN_DEV, load_tensors  # noqa: E402
 from mnist_core.doodles import doodles  # noqa: E402
 from mnist_core.drawn import load_drawn_set, preprocess_all  # noqa: E402
 from mnist_core.evaluate import summarize, to_float  # noqa: E402
@@ -36,7 +36,6 @@ from mnist_core.verdict import DIGIT, VERDICTS, answers, verdict_codes, verdict_
 
 SWEEP = (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95)
 
-DRAWN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn-digits-dev"
 
 
 def development_sets(data_dir: str | None, pen: PenDigits, drawn: Path) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:

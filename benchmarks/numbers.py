@@ -14,9 +14,9 @@ read whole and as a number. Asserts nothing.
 
 from __future__ import annotations
 
-import os
+from mnist_core.threads import set_thread_policy
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the training CLI does, before torch loads
+set_thread_policy()  # as the CLI does, before torch is imported
 
 import argparse  # noqa: E402
 import time  # noqa: E402
@@ -27,8 +27,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from benchmarks.drawn import DRAWN_DEV  # noqa: E402
 from mnist_core.checkpoint import CHECKPOINT_DIR, SUFFIX  # noqa: E402
+from mnist_core.data import DRAWN_DEV  # noqa: E402
 from mnist_core.drawn import load_drawn_set  # noqa: E402
 from mnist_core.pen import Brush, PenDigit, draw_strokes, load_pendigits  # noqa: E402
 from mnist_core.predict import Classifier, NumberReading  # noqa: E402

@@ -19,7 +19,7 @@ import time
 import torch
 from PIL import Image
 
-from benchmarks.predict_latency import DRAWN_DIR, decode, drawn_canvases, percentiles
+from benchmarks.predict_latency import decode, drawn_canvases, percentiles
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.training.queue import TrainingQueue
@@ -28,6 +28,7 @@ from demo.training.session import TrainSession
 from demo.training.settings import SETTINGS
 from demo.training.tab import TrainTab, train_tab_of
 from demo.ui import build_demo
+from mnist_core.data import DRAWN_DEV
 
 
 def predict_loop(values: list[Image.Image], stop: threading.Event, seconds: list[float]) -> None:
@@ -60,7 +61,7 @@ def main() -> None:
     load_classifier(DEFAULT_MODEL)
     training_data()  # loaded once, as the app does on the first run
     tab = train_tab_of(build_demo())
-    values = [decode(data) for data in drawn_canvases(DRAWN_DIR, args.count)]
+    values = [decode(data) for data in drawn_canvases(DRAWN_DEV, args.count)]
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{os.cpu_count()} CPUs, load average {load}; default settings {SETTINGS}")
 

@@ -24,13 +24,12 @@ import torch
 from PIL import Image
 
 import demo.draw
-from benchmarks._common import ROOT, free_port, start_server, stop_server
+from benchmarks._common import free_port, start_server, stop_server
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.ui import CANVAS
+from mnist_core.data import DRAWN_DEV
 from mnist_core.drawn import load_drawn_set
-
-DRAWN_DIR = ROOT.parent / "shared" / "drawn-digits-dev"
 
 
 def png_bytes(image: Image.Image) -> bytes:
@@ -125,7 +124,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300, help="drawings to time (default 300)")
     parser.add_argument("--starts", type=int, default=3, help="times to start app.py (default 3; 0 skips)")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="checkpoint name in checkpoints/ (default %(default)s)")
-    parser.add_argument("--drawn-dir", type=Path, default=DRAWN_DIR, help="drawn-digit folder (labels.csv, rgba/)")
+    parser.add_argument("--drawn-dir", type=Path, default=DRAWN_DEV, help="drawn-digit folder (labels.csv, rgba/)")
     args = parser.parse_args()
 
     torch.set_num_threads(1)  # as app.py serves

@@ -8,11 +8,12 @@ and on MNIST test. Asserts nothing.
 
 from __future__ import annotations
 
-import os
+from mnist_core.threads import set_thread_policy
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the training CLI does, before torch loads
+set_thread_policy()  # as the CLI does, before torch is imported
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 
 import torch  # noqa: E402
 

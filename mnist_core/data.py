@@ -24,7 +24,13 @@ RAW_FILES = (
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO / "data"
+# The data folder beside a clone (../shared), and one constant for each set in it that no loader of its own
+# names (pen.py and nondigits.py name theirs): used where present, never required.
+SHARED = REPO.parent / "shared"
+SHARED_MNIST = SHARED / "mnist"
+DRAWN_DEV = SHARED / "drawn-digits-dev"  # 2,000 sketchpad drawings, only ever measured
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:

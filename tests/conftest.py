@@ -14,18 +14,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The MNIST folder: $MNIST_DATA_DIR, else ../shared/mnist if present, else data/ (downloaded into if need be)."""
-    from mnist_core.data import DEFAULT_DATA_DIR, mnist_dataset
+    from mnist_core.data import DEFAULT_DATA_DIR, SHARED_MNIST, mnist_dataset
     from mnist_core.errors import DataUnavailableError
 
-    shared = SHARED / "mnist"
-    folder = Path(os.environ.get("MNIST_DATA_DIR") or (shared if shared.is_dir() else DEFAULT_DATA_DIR))
+    folder = Path(os.environ.get("MNIST_DATA_DIR") or (SHARED_MNIST if SHARED_MNIST.is_dir() else DEFAULT_DATA_DIR))
     try:
         for train in (True, False):
             mnist_dataset(train, folder)  # the app's own path: read the files, or download the missing ones
