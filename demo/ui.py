@@ -74,8 +74,8 @@ CLEAR_JS = "() => { const buttons = document.querySelectorAll('#sketchpad .top-p
 
 # A canvas near its on-screen size: the browser re-encodes it as PNG after every stroke, so a smaller
 # canvas answers sooner. Brush width (2 x radius) 1/16 of the side, as Gradio's own default brush on
-# its 800 px canvas: on the drawn-digit set, thickened to 6-8% of the side, both models read more
-# digits right than at 4% (MLP 92-93% vs 91%, single layer 85-86% vs 82.5%; 10% and more is worse).
+# its 800 px canvas; tests/test_styles.py checks the default reads every style with a pen-thin, this and a
+# finger-thick brush (what each model reads of drawn digits: docs/results.md).
 CANVAS = 512
 BRUSH_RADIUS = 16
 INK = "#000000"

@@ -8,7 +8,7 @@ the CPU-threads notes). The trained model lives in the visitor's session state o
 temporary folder, never the repo.
 
 queue.py     the one-run-at-a-time queue, shared with fine-tuning (demo/teach.py)
-settings.py  SETTINGS (the settings, in order, with their defaults), their bounds and make_config
+settings.py  TrainConfig with the tab's OVERRIDES: SETTINGS (what a visitor sets, in order), their bounds, make_config
 run.py       one run: its thread, the data it trains on, what it records for the page
 session.py   one visitor's runs and model, and the model picker's choices
 render.py    what the page shows of a run: curves, progress, sample digits, summary
