@@ -19,11 +19,12 @@ from demo.models import (
 from demo.pictures import confusion_picture, weights_picture
 from mnist_core.doodles import TRAIN_KINDS
 from mnist_core.errors import MnistCoreError
-from mnist_core.model import first_layer_weights, knows_non_digits, layer_sizes
+from mnist_core.model import DIGITS, first_layer_weights, knows_non_digits, layer_sizes
 from mnist_core.predict import Classifier
 from mnist_core.sources import DATA_SOURCES
 
-MAX_UNITS_SHOWN = 128
+MAX_UNITS_SHOWN = 128  # enough to see what kinds of pattern the first layer learned, few enough for one picture
+UNITS_PER_ROW = 16  # 128 units as 8 rows of 16; ten digit templates (the single layer) as one row
 
 # (facts Markdown, per-class accuracy Markdown, confusion picture, weights picture, weights caption)
 ModelView = tuple[str, str, np.ndarray | None, np.ndarray | None, str]
@@ -122,7 +123,7 @@ def model_view(name: str | Classifier, language: str = ENGLISH) -> ModelView:
     shown = weights[:MAX_UNITS_SHOWN]
     layer = say(language, "weights.first_member" if "members" in meta["config"] else "weights.first_layer")
     caption = say(language, "weights.caption", layer=layer, shown=len(shown), total=len(weights)) + (
-        say(language, "weights.templates") if len(weights) == 10 else ""
+        say(language, "weights.templates") if len(weights) == DIGITS else ""  # a first layer that is the output layer
     )
-    picture = weights_picture(shown, nrow=10 if len(shown) <= 10 else 16)
+    picture = weights_picture(shown, nrow=DIGITS if len(shown) <= DIGITS else UNITS_PER_ROW)
     return facts(name, language), per_class_table(meta, language), confusion, picture, caption

@@ -262,6 +262,19 @@ def test_model_view_says_what_each_model_was_trained_on():
     assert "pendigits' 30 training writers" in default and "synthesised samples of each" in default
 
 
+def test_a_registry_entry_is_named_from_the_locales_else_in_the_registrys_english(monkeypatch):
+    """A data source (or optimiser, architecture) added to its registry alone is named on the page in English."""
+    from demo.model_info import trained_on
+    from demo.models import registry_text
+    from mnist_core.sources import DATA_SOURCES, DataSource
+
+    monkeypatch.setitem(DATA_SOURCES, "bold", DataSource(lambda options: None, "bold MNIST", "{samples} bold digits"))
+    meta = {"train_config": {"data": ["mnist", "bold"], "style_samples": 7}}
+    assert trained_on(meta) == "MNIST's 60,000 training digits + 7 bold digits"
+    assert trained_on(meta, "zh-CN").endswith(" + 7 bold digits") and not trained_on(meta, "zh-CN").startswith("MNIST's")
+    assert registry_text("zh-CN", "optimizer", "adam", "Adam") != "Adam"  # translated where demo/locales has it
+
+
 def test_the_default_model_shows_how_it_was_trained():
     facts, _, _, _, caption = model_view(DEFAULT_MODEL)
     assert facts.startswith("### MLP 784 → 1024 → 1024 → 11 · MNIST + pen digits + not-digits")

@@ -11,6 +11,10 @@ from demo.i18n import say
 from demo.models import model_title
 from demo.pictures import inline_png, upscale
 from demo.training.run import Run, Split, sample_indices
+from mnist_core.model import IMAGE_SIDE
+
+SAMPLE_SCALE = 2  # the ten sample digits at twice their 28 px: small enough for a row of ten beside the curves
+SAMPLE_PX = IMAGE_SIDE * SAMPLE_SCALE
 
 
 # No rows gives None, not an empty frame: a plot first given an empty frame keeps its axes and legend from
@@ -36,8 +40,8 @@ def _digit_cell(image: torch.Tensor, label: int, prediction: tuple[int, float] |
         colour = "#15803d" if digit == label else "#dc2626"
         answer = f'<b style="color:{colour}">{digit}</b> <small>{probability:.0%}</small>'
     return (
-        f'<div style="text-align:center;margin:2px"><img src="{inline_png(upscale(image.numpy(), 2))}" '
-        f'alt="{say(language, "train.test_digit_alt", label=label)}" width="56" height="56" style="image-rendering:pixelated;display:block"/>{answer}</div>'
+        f'<div style="text-align:center;margin:2px"><img src="{inline_png(upscale(image.numpy(), SAMPLE_SCALE))}" '
+        f'alt="{say(language, "train.test_digit_alt", label=label)}" width="{SAMPLE_PX}" height="{SAMPLE_PX}" style="image-rendering:pixelated;display:block"/>{answer}</div>'
     )
 
 
