@@ -162,3 +162,27 @@ def test_the_example_drawings_are_named_by_their_digit(open_page):
     buttons.first.wait_for()
     names = [button.get_attribute("aria-label") for button in buttons.all()]
     assert names and all(re.fullmatch(r"示例：手写的数字 \d", name or "") for name in names), names
+
+
+def test_after_the_switch_a_stroke_uploads_each_file_once(open_page):
+    """Once the page's language has changed, Gradio's page sends each stroke's uploads twice at once (5 -> 10
+    for the same drawing, issue 26): demo/upload_once.js sends the second as the first, so a stroke still
+    uploads each of its files (background, layer, composite) at most once, as an English page does."""
+    page = open_page("en-US")
+    _wait_until_idle(page, "opening the page")
+    page.locator("#language label", has_text="中文").click()
+    page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+    _wait_until_idle(page, "the switch")
+    uploads: list[str] = []
+    page.on("request", lambda request: uploads.append(request.url) if "/gradio_api/upload" in request.url else None)
+    counts = []
+    for digit in ["7", "1"]:
+        page.locator("#clear").click()
+        _wait_until_idle(page, "Clear")
+        uploads.clear()
+        _draw(page, digit)
+        _wait_for_answer(page, f"这是 {digit}")
+        _wait_until_idle(page, f"the {digit}")
+        page.wait_for_timeout(1000)  # uploads that would follow the answer
+        counts.append(len(uploads))
+    assert all(count <= 3 for count in counts), f"uploads per stroke after the switch: {counts}"
