@@ -155,7 +155,8 @@ def gallery_batch(
         images, labels = load_batch(split, indices, source)
         predictions = answers(load_classifier(model_name).probabilities(images))
     except DataUnavailableError as error:
-        how = say(language, "gallery.how_to_provide" if source == "mnist" else "gallery.works_without")
+        # MNIST missing: where its files go; another set missing (pendigits, ...): drawing works without it.
+        how = say(language, "gallery.how_to_provide" if error.reason == "mnist_unavailable" else "gallery.works_without")
         return None, "", say(language, "gallery.unavailable", how=how, detail=public_message(error, language)), 0
     except MnistCoreError as error:
         return None, "", say(language, "warning", text=public_message(error, language)), 0

@@ -125,7 +125,7 @@ def build_model(name: str = "mlp", **options) -> nn.Module:
 
 def layer_sizes(config: dict) -> str:
     """A config's layer sizes, e.g. '784 → 512 → 256 → 10', or '3 × 784 → 1024 → 10' for an ensemble."""
-    if config.get("name") == "ensemble":
+    if "members" in config:  # an ensemble
         shapes = [layer_sizes(member) for member in config["members"]]
         return f"{len(shapes)} × {shapes[0]}" if len(set(shapes)) == 1 else " + ".join(shapes)
     return " → ".join(str(size) for size in [PIXELS, *config.get("hidden", []), outputs(config)])
@@ -133,7 +133,7 @@ def layer_sizes(config: dict) -> str:
 
 def outputs(config: dict) -> int:
     """How many outputs a config's model has: 10 digits, or 11 when it can answer "not a digit"."""
-    if config.get("name") == "ensemble":
+    if "members" in config:  # an ensemble: its members' outputs
         return outputs(config["members"][0])
     return int(config.get("classes", DIGITS))
 

@@ -231,7 +231,7 @@ def test_gallery_without_mnist_says_how_to_provide_it_and_drawing_still_works(mo
     from mnist_core.sources import BROWSABLE, BrowsableSet
 
     def missing(split: str):
-        raise DataUnavailableError("MNIST is not in /nowhere/MNIST and could not be downloaded.")
+        raise DataUnavailableError("MNIST is not in /nowhere/MNIST and could not be downloaded.", reason="mnist_unavailable")
 
     monkeypatch.setitem(BROWSABLE, "mnist", BrowsableSet(missing, "MNIST"))
     gallery.dataset.cache_clear()
