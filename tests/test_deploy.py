@@ -20,7 +20,7 @@ import signal
 import socketserver
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
@@ -105,6 +105,19 @@ class Request:
     def __init__(self, peer: str, headers: dict[str, str]):
         self.client = type("Peer", (), {"host": peer})()
         self.headers = headers
+
+
+def test_a_flood_of_queue_joins_from_one_address_is_slowed_by_nginx_and_no_one_else_is(echo_behind_nginx):
+    url = echo_behind_nginx
+    with client_from("127.0.0.9") as script:
+        statuses = Counter(script.post(url + "/gradio_api/queue/join", json={}).status_code for _ in range(400))
+        refusal = script.post(url + "/gradio_api/call/predict", json={})
+        page = script.get(url + "/headers").status_code  # its other requests are not counted
+    with client_from("127.0.0.10") as visitor:
+        theirs = visitor.post(url + "/gradio_api/queue/join", json={}).status_code
+    assert statuses[429] and sum(statuses.values()) - statuses[429] >= 240, statuses  # the burst went through
+    assert refusal.status_code == 429 and "Too many requests" in refusal.json()["detail"]
+    assert page == 200 and theirs != 429
 
 
 def test_nginx_appends_the_visitors_address_and_the_app_reads_it_not_a_forged_one(echo_behind_nginx):
