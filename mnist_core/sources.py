@@ -47,7 +47,7 @@ class DataSource:
     not_digits: bool = False  # its labels are NOT_DIGIT: a model trained on it has the 11th output
 
 
-# Each source draws with its own seed offset, so two sources never share a sequence of random brushes.
+# Each source renders with its own seed offset, so no two draw with the same sequence of random brushes.
 DATA_SOURCES: dict[str, DataSource] = {
     "mnist": DataSource(
         lambda o: load_tensors(True, o.data_dir), "MNIST", "MNIST's 60,000 training digits",
