@@ -87,7 +87,7 @@ let down = false;
 document.addEventListener('pointerdown', (e) => {
   if (!e.isTrusted) return;
   if (e.target.closest && e.target.closest('#clear')) { window.__clearAt = performance.now(); window.__brushAt = 0; }
-  down = true; window.__moves = 0;
+  down = true; window.__moves = 0; window.__downAt = performance.now();
 }, true);
 document.addEventListener('pointermove', (e) => { if (down && e.isTrusted) window.__moves += 1; }, true);
 document.addEventListener('pointerup', (e) => { if (e.isTrusted) { window.__lifted = performance.now(); down = false; } }, true);
@@ -125,7 +125,7 @@ LATENCY_JS = "() => { const t = window.__answers.find((t) => t > window.__lifted
 PHASES_JS = """() => {
   const after = window.__sent.filter(([, t]) => t > window.__lifted);
   const first = (kinds) => { const hit = after.find(([kind]) => kinds.includes(kind)); return hit ? hit[1] - window.__lifted : null; };
-  return {export: first(['blob', 'upload']), join: first(['join']), moves: window.__moves,
+  return {export: first(['blob', 'upload']), join: first(['join']), moves: window.__moves, drawn: window.__lifted - window.__downAt,
           uploads: after.filter(([k]) => k === 'upload').length, blobs: after.filter(([k]) => k === 'blob').length};
 }"""
 # Clear -> the brush selected again with no prompt over the canvas (ms), or null while not yet.
@@ -153,6 +153,7 @@ class PageRun:
     join_ms: list[float] = field(default_factory=list)  # lift -> predict request (join)
     answer_ms: list[float] = field(default_factory=list)  # join -> answer shown
     moves: list[int] = field(default_factory=list)  # moves the page received a stroke
+    drawn_ms: list[float] = field(default_factory=list)  # press -> lift as the page saw it (the pen waits for the page)
     brush_ms: list[float] = field(default_factory=list)  # Clear -> brush selected again
     brush_missed: int = 0
     missed: int = 0
@@ -292,6 +293,7 @@ def draw_digit(run: PageRun, digit: PenDigit) -> None:
             run.seconds.append(total / 1000)
             phases = page.evaluate(PHASES_JS)
             run.moves.append(phases["moves"])
+            run.drawn_ms.append(phases["drawn"])
             if phases["export"] is not None:
                 run.export_ms.append(phases["export"])
             if phases["join"] is not None:
@@ -329,7 +331,7 @@ def report(runs: list[PageRun]) -> None:
         ms = sorted(s * 1000 for s in run.seconds) or [float("nan")]
         print(f"{run.name:20s} {len(run.seconds):7d} {pct(ms, 50):7.0f} {pct(ms, 90):7.0f} {pct(ms, 99):7.0f} {ms[-1]:7.0f} "
               f"{run.missed:6d} {statistics.mean(run.uploads):14.2f} {run.right:5d}/{run.digits:<5d}")
-    print(f"\n{'page':20s} {'moves/stroke':>12s} {'up->export':>11s} {'up->join':>11s} {'join->answer':>12s} "
+    print(f"\n{'page':20s} {'moves/stroke':>12s} {'press->up':>11s} {'up->export':>11s} {'up->join':>11s} {'join->answer':>12s} "
           f"{'up->answer':>11s} {'Clear->brush':>13s} {'sent 1st/later':>15s}   (ms p50/p99; sent: uploads+blobs)")
     for run in runs:
         total = [s * 1000 for s in run.seconds]
@@ -337,7 +339,8 @@ def report(runs: list[PageRun]) -> None:
         sent = (f"{statistics.mean(run.first_uploads):.1f}/{statistics.mean(run.later_uploads):.1f}"
                 if run.first_uploads and run.later_uploads else "-")
         brush = cell(run.brush_ms) + (f" ({run.brush_missed} late)" if run.brush_missed else "")
-        print(f"{run.name:20s} {statistics.median(run.moves) if run.moves else float('nan'):12.0f} {cell(run.export_ms):>11s} "
+        print(f"{run.name:20s} {statistics.median(run.moves) if run.moves else float('nan'):12.0f} {cell(run.drawn_ms):>11s} "
+              f"{cell(run.export_ms):>11s} "
               f"{cell(run.join_ms):>11s} {cell(run.answer_ms):>12s} {cell(total):>11s} {brush:>13s} {sent:>15s}")
     for run in runs:
         if run.misread:

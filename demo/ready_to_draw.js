@@ -6,6 +6,7 @@
   // click never lands while the editor is still exporting or resetting its canvas.
   const QUIET_MS = 300;
   let timer = null;
+  let reselecting = false;
   // The brush button while no tool of the pad's toolbar is selected, else null.
   const idleBrush = (pad) => {
     const tools = pad ? pad.querySelectorAll(".toolbar-wrap .half-container:not(.right) button") : [];
@@ -39,6 +40,26 @@
       canvas.dispatchEvent(press);
     };
     requestAnimationFrame(handOver);
+  }, true);
+  // Clear (the page's button, or the editor's own, the last of its top panel) leaves no tool selected, and the
+  // page stays busy for a second after it (the cleared drawing's answer): waiting for the quiet moment there
+  // left the brush unselected ~1.2 s after every Clear. The editor has reset its tools by the next frame or
+  // two, so from the click on, the brush is clicked as soon as none is selected (each frame, for a second).
+  document.addEventListener("click", (event) => {
+    const pad = document.querySelector("#sketchpad");
+    const target = event.target instanceof Element ? event.target : null;
+    const panel = pad && target && target.closest("#sketchpad .top-panel button");
+    if (!pad || !target || !(target.closest("#clear") || (panel && panel === [...pad.querySelectorAll(".top-panel button")].pop()))) return;
+    const started = performance.now();
+    if (reselecting) return; // the page's Clear clicks the editor's: one watch for both
+    reselecting = true;
+    const reselect = () => {
+      const brush = idleBrush(document.querySelector("#sketchpad"));
+      if (brush) brush.click();
+      if (brush || performance.now() - started > 1000) reselecting = false;
+      else requestAnimationFrame(reselect);
+    };
+    requestAnimationFrame(reselect);
   }, true);
   new MutationObserver(() => {
     clearTimeout(timer);

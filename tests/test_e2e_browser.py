@@ -8,6 +8,7 @@ Select it alone with `-m e2e`; it is part of the default run.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import re
@@ -272,6 +273,134 @@ def test_the_canvas_shows_the_whole_stroke_once_its_render_loop_rests(page):
     for x, y in stroke:
         assert darkest(x, y) < 100, f"no ink on screen at {(x, y)} of the stroke (darkest grey {darkest(x, y)})"
     assert darkest(0.3, -0.3) > 200, "ink on screen where the stroke never went"
+
+
+# Every file the page posts (blobs and uploads), by name, last one kept: the drawing the server is given.
+KEEP_POSTED_JS = """
+(() => {
+  window.__posted = {};
+  const send = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    if (init && init.body instanceof FormData) {
+      for (const [, value] of init.body.entries()) {
+        if (value instanceof Blob && value.name) {
+          const name = value.name;
+          value.arrayBuffer().then((buffer) => {
+            let text = '';
+            for (const byte of new Uint8Array(buffer)) text += String.fromCharCode(byte);
+            window.__posted[name] = btoa(text);
+          });
+        }
+      }
+    }
+    return send(input, init);
+  };
+})();
+"""
+REAL_STEP_PX = 4  # a real pointer's density: consecutive moves at most this far apart (CSS px)
+MOVE_S = 1 / 120  # and its pace: a move every 8 ms
+
+
+def _real_pointer_stroke(page, cx: float, cy: float, side: float, stroke) -> list[tuple[float, float]]:
+    """Draw a stroke as a real mouse reports it: moves <= REAL_STEP_PX apart, one every MOVE_S (sooner where
+    the page was slow). Returns every point the pointer went through, in page px."""
+    corners = [(cx + x * side, cy + y * side) for x, y in stroke]
+    points = [corners[0]]
+    for (ax, ay), (bx, by) in zip(corners, corners[1:]):
+        parts = max(1, math.ceil(math.hypot(bx - ax, by - ay) / REAL_STEP_PX))
+        points += [(ax + (bx - ax) * k / parts, ay + (by - ay) * k / parts) for k in range(1, parts + 1)]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    start = time.perf_counter()
+    for number, point in enumerate(points[1:], 1):
+        time.sleep(max(0.0, start + number * MOVE_S - time.perf_counter()))
+        page.mouse.move(*point)
+    page.mouse.up()
+    return points
+
+
+def _recall(ink, to_pixel, path: list[tuple[float, float]], step_px: float = 1.0) -> float:
+    """The share of the pen's path (sampled every step_px page px) that lies on ink (ink(x, y) for a pixel)."""
+    samples = []
+    for (ax, ay), (bx, by) in zip(path, path[1:]):
+        parts = max(1, math.ceil(math.hypot(bx - ax, by - ay) / step_px))
+        samples += [(ax + (bx - ax) * k / parts, ay + (by - ay) * k / parts) for k in range(parts)]
+    samples.append(path[-1])
+    return sum(bool(ink(*to_pixel(x, y))) for x, y in samples) / len(samples)
+
+
+def _assert_ink_follows(page, digit: str, paths: list[list[tuple[float, float]]], area) -> None:
+    """The drawing last posted (composite.png) and the canvas on screen cover each pen path (recall >= 0.98),
+    and the drawing has no ink farther from the paths than the brush's radius and a margin."""
+    cx, cy, side = area
+    props = page.evaluate("""() => window.gradio_config.components.find((c) => c.props
+                             && c.props.elem_id === 'sketchpad').props""")
+    size, radius = props["canvas_size"][0], props["brush"]["default_size"]
+    page.wait_for_function("() => window.__posted['composite.png']")
+    posted = Image.open(io.BytesIO(base64.b64decode(page.evaluate("() => window.__posted['composite.png']"))))
+    assert posted.size == (size, size), posted.size
+    # Ink: opaque and dark (the composite lays the strokes over the canvas's white background).
+    rgba = posted.convert("RGBA")
+    alpha = Image.eval(rgba.convert("L"), lambda v: 255 - v).point(lambda v: 255 if v > 127 else 0)
+    alpha = Image.composite(alpha, Image.new("L", rgba.size, 0), rgba.getchannel("A").point(lambda v: 255 if v > 127 else 0))
+
+    def to_canvas(x: float, y: float) -> tuple[int, int]:
+        return (min(size - 1, max(0, int((x - cx + side / 2) * size / side))),
+                min(size - 1, max(0, int((y - cy + side / 2) * size / side))))
+
+    uploaded = min(_recall(lambda px, py: alpha.getpixel((px, py)) > 128, to_canvas, path) for path in paths)
+    canvas = page.locator(f"{SKETCHPAD} .pixi-target canvas")
+    box = canvas.bounding_box()
+    shot = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
+    scale = shot.width / box["width"]
+
+    def to_screen(x: float, y: float) -> tuple[int, int]:
+        return int((x - box["x"]) * scale), int((y - box["y"]) * scale)
+
+    shown = min(_recall(lambda px, py: shot.getpixel((px, py)) < 100, to_screen, path) for path in paths)
+    # No ink where the pen never went: none farther from its path than the brush's radius and a margin.
+    far = radius + 4
+    points = [to_canvas(x, y) for path in paths for x, y in path]
+    inked = [(px, py) for px in range(0, size, 4) for py in range(0, size, 4) if alpha.getpixel((px, py)) > 128]
+    farthest = max(min(math.hypot(px - qx, py - qy) for qx, qy in points) for px, py in inked)
+    print(f"\nthe {digit}: the uploaded ink covers {uploaded:.3f} of the pen's path, the screen {shown:.3f}; "
+          f"the ink lies at most {farthest:.0f} px from it")
+    assert uploaded >= 0.98 and shown >= 0.98 and farthest <= far, (
+        f"the {digit}: the uploaded ink covers {uploaded:.3f} of the pen's path, the screen {shown:.3f}; "
+        f"ink {farthest:.0f} px from it (at most {far})")
+
+
+def test_a_real_pointers_strokes_are_uploaded_and_shown_whole(browser, app_url):
+    """A 0 and then a crossed 7, drawn as a real mouse reports them (a move every 8 ms, <= 4 px apart): the
+    drawing the server is given and the canvas on screen both cover the pen's whole path (recall >= 0.98),
+    with no ink where it never went, and the answer is read from them. Guards every page script that
+    changes how a stroke is drawn, committed or exported."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.add_init_script(KEEP_POSTED_JS)
+        page.goto(app_url)
+        page.wait_for_selector(f"{SKETCHPAD} canvas")
+        _wait_until_idle(page, "opening the page")
+        cx, cy, side = drawing_area(page)
+        paths = []
+        for digit, strokes in (("0", DIGIT_STROKES["0"]), ("7", WORLD_STROKES["7"])):
+            if paths:
+                page.get_by_role("button", name="Clear", exact=True).click()
+                page.get_by_text("Draw a digit (0–9)").wait_for()
+                _wait_until_idle(page, "clicking Clear")
+            paths = []
+            page.evaluate("() => { window.__posted = {}; }")
+            for number, stroke in enumerate(strokes):
+                if number:
+                    _wait_until_idle(page, f"stroke {number} of the {digit}")
+                paths.append(_real_pointer_stroke(page, cx, cy, side, stroke))
+            _wait_for_label(page, digit)
+            _wait_until_idle(page, f"the {digit}")
+            _assert_ink_follows(page, digit, paths, (cx, cy, side))
+    finally:
+        context.close()
 
 
 def test_an_example_loaded_over_a_drawing_is_read_as_the_example(page):
