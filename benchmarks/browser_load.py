@@ -372,7 +372,10 @@ async def scenario(name: str, url: str, pids: list[int], phases_: dict, recordin
     # of connections makes httpcore scan them all per request, and the harness, not the server, the limit.
     # Each from its own loopback address, as visitors come from their own on the internet (the attacker
     # from benchmarks.hostile's), so per-address limits treat them as the server would.
-    limits = httpx.Limits(max_connections=24, max_keepalive_connections=24)
+    # An idle connection is dropped after 4 s, before uvicorn's 5 s keep-alive closes it: httpx's own 5 s
+    # raced the server's (a request sent on a connection as it closed: a ReadError, about one stroke in 5,000),
+    # where a browser resends a request that failed on a reused connection.
+    limits = httpx.Limits(max_connections=24, max_keepalive_connections=24, keepalive_expiry=4.0)
     clients = [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=visitor_address(number), limits=limits),
                                  timeout=httpx.Timeout(args.timeout)) for number in range(visitors)]
     try:
