@@ -144,7 +144,14 @@ ROWS: dict[str, Callable[[str], str]] = {"1": row_1, "2": row_2, "4": row_4, "6"
 
 
 def measure(url: str, pid: int, row: str) -> None:
-    """Run one row, printing RSS before/peak/after, server CPU, temp entries added, drawings during it and after."""
+    """Run one row, printing RSS before/peak/after, server CPU, temp entries added, drawings during it and after.
+
+    Before row 4, one visitor's Gallery batch: what any first batch loads once (the set, the model's answers on
+    it) is then counted apart from what the attack adds."""
+    if row == "4":
+        warm = rss_mib(pid)
+        attacks.call(url, "gallery", attacks.gallery_arguments(url))
+        print(f"a visitor's first Gallery batch: RSS {warm:.0f} -> {rss_mib(pid):.0f} MiB", flush=True)
     before, entries, cpu = rss_mib(pid), temp_entries(), cpu_seconds(pid)
     started = time.perf_counter()
     with Peak(pid) as peak, Drawer(url) as drawer:
