@@ -1,8 +1,8 @@
 """A checkpoint's model card (its folder's README.md), made from its config.json alone: the Hub's front matter with
 a model-index of the measured results, then what the model is, how to load it and the commands that trained it.
 
-The results are MNIST test accuracy as `train` measured it on the 10,000 test images (`evaluate` prints the same
-figure) and, where the metadata has them, "benchmarks": figures a benchmark printed, each with its command.
+The results are MNIST test accuracy as the command that made the checkpoint measured it on the 10,000 test
+images (`evaluate` prints the same figure) and, where the metadata has them, "benchmarks": figures a benchmark printed, each with its command.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from mnist_core.model import ARCHITECTURES, HUB_METADATA, HUB_TAGS, NOT_DIGIT, describe, describe_layers, outputs
 from mnist_core.sources import DATA_SOURCES
 
-HUB_DATASETS = ["ylecun/mnist"]  # the training sets that are on the Hub
+MNIST_ON_HUB = "ylecun/mnist"
+HUB_DATASETS = [MNIST_ON_HUB]  # the training sets that are on the Hub
 TASK = HUB_METADATA["pipeline_tag"]
 RESULT_COMMAND = "command"  # a result's key besides EvalResult's own: what printed the figure
 MNIST_TEST = {
-    "dataset_type": "ylecun/mnist", "dataset_name": "MNIST test (10,000)", "dataset_split": "test",
+    "dataset_type": MNIST_ON_HUB, "dataset_name": "MNIST test (10,000)", "dataset_split": "test",
     "metric_type": "accuracy", RESULT_COMMAND: "python -m mnist_core evaluate --checkpoint <this folder>",
 }
 
