@@ -2,7 +2,7 @@
 and drawings that are not digits (pen-letters' held-out writers, Omniglot's held-out drawers and alphabet,
 doodles of kinds never trained on).
 
-Run: python -m benchmarks.drawn [--checkpoints a.safetensors ...] [--writers] [--sweep] [--data-dir D] [--drawn DIR].
+Run: python -m benchmarks.drawn [--checkpoints runs/a ...] [--writers] [--sweep] [--data-dir D] [--drawn DIR].
 Without --checkpoints it measures the shipped models. Prints, per model and digit set, accuracy ("not a digit"
 counted as wrong), the unsure and "not a digit" rates and per-digit accuracy (and per pendigits writer with
 --writers); per model and non-digit set, the share answered with a confident digit, unsure or "not a digit",
@@ -24,7 +24,7 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-from mnist_core.checkpoint import CHECKPOINT_DIR, SUFFIX  # noqa: E402
+from mnist_core.checkpoint import shipped_checkpoints  # noqa: E402
 from mnist_core.data import DRAWN_DEV, load_tensors  # noqa: E402
 from mnist_core.doodles import doodles  # noqa: E402
 from mnist_core.drawn import load_drawn_set, preprocess_all  # noqa: E402
@@ -99,7 +99,7 @@ def sweep_rows(model: str, digit_sets: dict, non_digits: dict) -> list[str]:
 def main() -> None:
     """Print the table (and the per-writer figures) for the chosen checkpoints."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoints", nargs="+", type=Path, default=sorted(CHECKPOINT_DIR.glob(f"*{SUFFIX}")))
+    parser.add_argument("--checkpoints", nargs="+", type=Path, default=shipped_checkpoints())
     parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     parser.add_argument("--drawn", type=Path, default=DRAWN_DEV, help="a labelled drawn-digit folder")
     parser.add_argument("--writers", action="store_true", help="also print accuracy per pendigits writer")

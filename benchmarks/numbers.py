@@ -1,7 +1,7 @@
 """Numbers of 2, 3 and 4 digits, each made of one writer's own development digits side by side, read as the app
 reads a drawing (Classifier.read: mnist_core.segment, then the model on each digit), for every model in one run.
 
-Run: python -m benchmarks.numbers [--checkpoints a.safetensors ...] [--count 200] [--seed 0] [--drawn DIR].
+Run: python -m benchmarks.numbers [--checkpoints runs/a ...] [--count 200] [--seed 0] [--drawn DIR].
 Without --checkpoints it measures the shipped models. Two sources, never trained on: pendigits' 14 .tes writers
 (pen strokes, placed with gaps from wide to touching, a slant and baseline jitter, drawn with a round brush)
 and drawn-digits-dev (one writer's sketchpad drawings, scaled to one height and pasted side by side). Prints,
@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from mnist_core.checkpoint import CHECKPOINT_DIR, SUFFIX  # noqa: E402
+from mnist_core.checkpoint import shipped_checkpoints  # noqa: E402
 from mnist_core.data import DRAWN_DEV  # noqa: E402
 from mnist_core.drawn import load_drawn_set  # noqa: E402
 from mnist_core.pen import Brush, PenDigit, draw_strokes, load_pendigits  # noqa: E402
@@ -167,7 +167,7 @@ def answer_times(classifier: Classifier, files: list[Path]) -> tuple[float, floa
 def main() -> None:
     """Compose the numbers once, then print both tables for every checkpoint."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoints", nargs="+", type=Path, default=sorted(CHECKPOINT_DIR.glob(f"*{SUFFIX}")))
+    parser.add_argument("--checkpoints", nargs="+", type=Path, default=shipped_checkpoints())
     parser.add_argument("--count", type=int, default=200, help="numbers of each length from each source")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--drawn", type=Path, default=DRAWN_DEV, help="a labelled drawn-digit folder")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from demo.i18n import ENGLISH, say
@@ -14,9 +16,9 @@ from demo.models import (
     model_title,
     public_message,
     registry_text,
-    training_config,
 )
 from demo.pictures import confusion_picture, weights_picture
+from mnist_core.card import commands, training_config
 from mnist_core.doodles import TRAIN_KINDS
 from mnist_core.errors import MnistCoreError
 from mnist_core.model import DIGITS, first_layer_weights, knows_non_digits, layer_sizes
@@ -39,7 +41,7 @@ def training_summary(meta: dict, language: str = ENGLISH) -> str:
         return say(language, f"summary.{key}", **values)
 
     parts = [
-        part("fine_tuned_from", start=train["init"].split("/")[-1]) if train.get("init") else None,
+        part("fine_tuned_from", start=Path(train["init"]).name) if train.get("init") else None,
         part("epochs", epochs=meta["epochs"]) if "epochs" in meta else None,
         part("batch", size=train["batch_size"]) if "batch_size" in train else None,
         part("lr", optimizer=train.get("optimizer", "?"), lr=train["lr"]) if "lr" in train else None,
@@ -75,7 +77,7 @@ def facts(name: str | Classifier, language: str = ENGLISH) -> str:
 
     lines = [
         f"### {model_title(name, language)}",
-        line("checkpoint", file=checkpoint_path(name).name) if isinstance(name, str) else line("own_checkpoint"),
+        line("checkpoint", file=f"{checkpoint_path(name).name}/") if isinstance(name, str) else line("own_checkpoint"),
         line("layers", sizes=layer_sizes(config), how=describe_layers(config, language)),
         line("parameters", count=parameters),
         line("accuracy", accuracy=meta["test_accuracy"]) if "test_accuracy" in meta else line("no_accuracy"),
@@ -84,10 +86,10 @@ def facts(name: str | Classifier, language: str = ENGLISH) -> str:
         line("training", summary=training_summary(meta, language) or line("not_recorded"),
              members=line("all_members") if "members" in meta else ""),
     ]
-    commands = meta.get("recipe") or ([meta["command"]] if meta.get("command") else [])
-    if commands:  # a fine-tuned model's recipe: the command that trained its start, then its own
-        joined = " → ".join(f"`{command}`" for command in commands)
-        lines.append(line("commands" if len(commands) > 1 else "command", commands=joined))
+    made_by = commands(meta)
+    if made_by:  # a fine-tuned model's recipe: the command that trained its start, then its own
+        joined = " → ".join(f"`{command}`" for command in made_by)
+        lines.append(line("commands" if len(made_by) > 1 else "command", commands=joined))
     for number, member in enumerate(meta.get("members", []), 1):
         lines.append(line("member", number=number, accuracy=member["test_accuracy"],
                           summary=training_summary(member, language), command=member["command"]))

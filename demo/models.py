@@ -11,27 +11,28 @@ from pathlib import Path
 from gradio.i18n import I18nData
 
 from demo.i18n import ENGLISH, LANGUAGES, TABLES, T, page_text, say
-from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, SUFFIX
+from mnist_core.card import training_config
+from mnist_core.checkpoint import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, shipped_checkpoints
 from mnist_core.errors import CheckpointError, MnistCoreError
 from mnist_core.model import ARCHITECTURES, Architecture, layer_sizes
 from mnist_core.predict import Classifier
 from mnist_core.sources import has_non_digits
 
-DEFAULT_MODEL = DEFAULT_CHECKPOINT.stem
+DEFAULT_MODEL = DEFAULT_CHECKPOINT.name
 ROOT = CHECKPOINT_DIR.parent
 # Any absolute POSIX or Windows path inside a message: visitors see only its last part.
 ABSOLUTE_PATH = re.compile(r"(?:(?<![\w.~])/|\b[A-Za-z]:\\)(?:[^\s/\\]+[/\\])+([^\s/\\]+)")
 
 
 def model_names() -> list[str]:
-    """The checkpoints shipped in checkpoints/, default first (names without .safetensors)."""
-    others = sorted(path.stem for path in CHECKPOINT_DIR.glob(f"*{SUFFIX}") if path.stem != DEFAULT_MODEL)
+    """The checkpoints shipped in checkpoints/, default first (their folders' names)."""
+    others = [path.name for path in shipped_checkpoints(CHECKPOINT_DIR) if path.name != DEFAULT_MODEL]
     return [DEFAULT_MODEL, *others]
 
 
 def checkpoint_path(name: str) -> Path:
-    """The file of the shipped checkpoint called `name`."""
-    return CHECKPOINT_DIR / f"{name}{SUFFIX}"
+    """The folder of the shipped checkpoint called `name`."""
+    return CHECKPOINT_DIR / name
 
 
 def cached_for_shipped(function: Callable) -> Callable:
@@ -58,11 +59,6 @@ def load_classifier(name: str | Classifier) -> Classifier:
         raise CheckpointError(f"There is no checkpoint called {name!r}; choose one of {', '.join(model_names())}.",
                               reason="no_such_model", name=str(name)[:40], choices=", ".join(model_names()))
     return Classifier.load(checkpoint_path(name))
-
-
-def training_config(meta: dict) -> dict:
-    """How a checkpoint was trained (an ensemble: its first member), or {} where that was not recorded."""
-    return meta.get("train_config") or (meta.get("members") or [{}])[0].get("train_config") or {}
 
 
 def registry_text(language: str, kind: str, name: str, english: str, /, **values: object) -> str:

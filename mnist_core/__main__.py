@@ -1,4 +1,4 @@
-"""Command line: python -m mnist_core train | ensemble | evaluate | predict | evaluate-drawn | convert."""
+"""Command line: python -m mnist_core train | ensemble | evaluate | predict | evaluate-drawn."""
 
 from __future__ import annotations
 
@@ -16,13 +16,7 @@ from pathlib import Path  # noqa: E402
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mnist_core.checkpoint import (  # noqa: E402
-    DEFAULT_CHECKPOINT,
-    SUFFIX,
-    convert_checkpoint,
-    load_checkpoint,
-    save_checkpoint,
-)
+from mnist_core.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint, save_checkpoint  # noqa: E402
 from mnist_core.data import load_tensors  # noqa: E402
 from mnist_core.errors import EmptyImageError, MnistCoreError  # noqa: E402
 from mnist_core.evaluate import evaluate  # noqa: E402
@@ -30,6 +24,7 @@ from mnist_core.sources import training_set  # noqa: E402
 from mnist_core.train import EpochReport, TrainConfig, steps_per_epoch, train  # noqa: E402
 from mnist_core.verdict import DIGIT, EMPTY  # noqa: E402
 
+CHECKPOINT_HELP = f"checkpoint folder (default: checkpoints/{DEFAULT_CHECKPOINT.name}, the app's default)"
 DRY_RUN_IMAGES = 1024  # --dry-run: a few batches of training images, one epoch, nothing written
 
 
@@ -61,7 +56,7 @@ def recipe(init: str | None) -> list[str]:
 
 
 def command_train(args: argparse.Namespace) -> int:
-    """Train a model on MNIST and write its checkpoint atomically."""
+    """Train a model on MNIST and write its checkpoint folder atomically."""
     if args.threads:
         torch.set_num_threads(args.threads)
     config = config_from_flags(args)
@@ -76,7 +71,7 @@ def command_train(args: argparse.Namespace) -> int:
         return 0
     meta["command"] = "python -m mnist_core " + " ".join(args.argv)
     meta["recipe"] = [*recipe(config.init), meta["command"]]
-    path = save_checkpoint(args.out or f"runs/{args.model}{SUFFIX}", model, config.model_config(), meta)
+    path = save_checkpoint(args.out or f"runs/{args.model}", model, config.model_config(), meta)
     print(f"test accuracy {meta['test_accuracy']:.4f}; saved {path}")
     return 0
 
@@ -160,14 +155,6 @@ def command_evaluate_drawn(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_convert(args: argparse.Namespace) -> int:
-    """Rewrite a checkpoint (an earlier version's .pt) as safetensors with the same weights and metadata."""
-    path = convert_checkpoint(args.checkpoint, args.out or Path(args.checkpoint).with_suffix(SUFFIX))
-    _, meta = load_checkpoint(path)  # read back: the new file must load on its own
-    print(f"converted {args.checkpoint} to {path} ({meta['config']['name']}, created {meta.get('created', '?')})")
-    return 0
-
-
 def flag_fields() -> list[Field]:
     """The TrainConfig fields that are `train` flags: all but those whose metadata says flag=False."""
     return [each for each in fields(TrainConfig) if each.metadata.get("flag", True)]
@@ -207,7 +194,7 @@ def add_train_command(commands: argparse._SubParsersAction) -> None:
     train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
     train_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     train_parser.add_argument("--dry-run", action="store_true", help="one epoch on a few batches, to check the setup")
-    train_parser.add_argument("--out", help=f"checkpoint to write (default: runs/<model>{SUFFIX})")
+    train_parser.add_argument("--out", help="checkpoint folder to write (default: runs/<model>)")
     train_parser.set_defaults(run=command_train)
 
 
@@ -219,35 +206,30 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_command(commands)
     ensemble_parser = commands.add_parser("ensemble", help="combine checkpoints into one that averages them")
     ensemble_parser.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT")
-    ensemble_parser.add_argument("--out", required=True, help="ensemble checkpoint to write")
+    ensemble_parser.add_argument("--out", required=True, help="ensemble checkpoint folder to write")
     ensemble_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     ensemble_parser.set_defaults(run=command_ensemble)
 
     evaluate_parser = commands.add_parser("evaluate", help="measure a checkpoint on the MNIST test set")
-    evaluate_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    evaluate_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help=CHECKPOINT_HELP)
     evaluate_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DATA_DIR, else data/)")
     evaluate_parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
     evaluate_parser.set_defaults(run=command_evaluate)
 
     predict_parser = commands.add_parser("predict", help="classify image files")
     predict_parser.add_argument("images", nargs="+", metavar="IMAGE")
-    predict_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    predict_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help=CHECKPOINT_HELP)
     predict_parser.add_argument("--json", action="store_true", help="one JSON object per file")
     predict_parser.set_defaults(run=command_predict)
 
     drawn_parser = commands.add_parser("evaluate-drawn", help="measure a checkpoint on a labelled drawn-digit folder")
     drawn_parser.add_argument("folder", help="folder with labels.csv and rgba/ or rgb/ images")
-    drawn_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    drawn_parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help=CHECKPOINT_HELP)
     drawn_parser.add_argument("--variant", default="rgba", help="image subfolder (rgba or rgb)")
     drawn_parser.add_argument("--limit", type=int, help="use only the first N images")
     drawn_parser.add_argument("--sheet", type=Path, help="write a contact sheet of the mistakes here (PNG)")
     drawn_parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
     drawn_parser.set_defaults(run=command_evaluate_drawn)
-
-    convert_parser = commands.add_parser("convert", help="rewrite an older .pt checkpoint as safetensors")
-    convert_parser.add_argument("checkpoint", help="checkpoint to read (an older .pt, or a .safetensors)")
-    convert_parser.add_argument("out", nargs="?", help=f"checkpoint to write (default: the same name ending in {SUFFIX})")
-    convert_parser.set_defaults(run=command_convert)
     return parser
 
 

@@ -1,12 +1,17 @@
-"""Fully connected digit classifiers: the tutorial's single nn.Linear and a deeper MLP."""
+"""Fully connected digit classifiers: the tutorial's single nn.Linear and a deeper MLP.
+
+Each is a Hub model (huggingface_hub's PyTorchModelHubMixin): `MLP.from_pretrained(folder, strict=True)` loads a
+checkpoint folder, or the Hub repository it was uploaded to, outside this project (mnist_core.checkpoint says
+why the project's own loader does not go through it).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
+from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
 IMAGE_SIDE = 28  # MNIST's images, and every input the models read, are 1 x 28 x 28
@@ -17,6 +22,9 @@ MNIST_STD = 0.3081
 DIGITS = 10  # outputs 0-9 score the digits; a model trained on non-digits has one more ...
 NOT_DIGIT = 10  # ... output, this label: "that is not a digit" (see mnist_core.nondigits)
 NOT_DIGIT_NAME = "not a digit"
+# What the Hub shows of every model (the model card's front matter, mnist_core.card, reads them too).
+HUB_METADATA = {"library_name": "pytorch", "license": "mit", "pipeline_tag": "image-classification"}
+HUB_TAGS = ("mnist", "digit-recognition", "handwriting")
 
 
 def label_name(label: int) -> str:
@@ -35,7 +43,11 @@ class Normalize(nn.Module):
         return (x.flatten(1) - self.mean) / self.std
 
 
-class LinearModel(nn.Module):
+class HubModel(nn.Module, PyTorchModelHubMixin, tags=list(HUB_TAGS), **HUB_METADATA):
+    """An nn.Module with the Hub's save_pretrained, from_pretrained and push_to_hub; its __init__ options are its config."""
+
+
+class LinearModel(HubModel):
     """The tutorial's model: one nn.Linear(784, 10) from pixels to the ten digit scores (11 with "not a digit")."""
 
     def __init__(self, classes: int = DIGITS):
@@ -48,7 +60,7 @@ class LinearModel(nn.Module):
         return self.linear(self.normalize(x))
 
 
-class MLP(nn.Module):
+class MLP(HubModel):
     """A multi-layer perceptron: Linear → ReLU → Dropout for each hidden size, then Linear to the class logits."""
 
     def __init__(self, hidden: tuple[int, ...] = (1024, 1024), dropout: float = 0.2, classes: int = DIGITS):
@@ -67,7 +79,7 @@ class MLP(nn.Module):
         return self.layers(self.normalize(x))
 
 
-class Ensemble(nn.Module):
+class Ensemble(HubModel):
     """Several trained models voting: the mean of their probabilities, returned as log-probabilities."""
 
     def __init__(self, members: list[dict]):
@@ -87,7 +99,7 @@ class Architecture:
 
     title: str
     layers: str  # formatted with the config, e.g. its dropout
-    build: Callable[..., nn.Module]  # build(**config without "name"), e.g. build(hidden=[512], dropout=0.1, classes=11)
+    build: type[HubModel]  # build(**config without "name"), e.g. MLP(hidden=[512], dropout=0.1, classes=11)
     options: tuple[str, ...] = ()  # the TrainConfig fields build() takes besides classes, stored in the config
     trainable: bool = True
 
@@ -96,16 +108,11 @@ class Architecture:
 # the Train tab. A new architecture is one entry here (the page names it by its title until demo/locales has
 # "arch.<name>" and "layers.<name>" for it).
 ARCHITECTURES = {
-    "linear": Architecture(
-        "Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", lambda classes=DIGITS: LinearModel(classes)
-    ),
-    "mlp": Architecture(
-        "MLP", "`Linear → ReLU → Dropout({dropout})` per hidden layer",
-        lambda hidden=(1024, 1024), dropout=0.2, classes=DIGITS: MLP(tuple(hidden), dropout, classes), options=("hidden", "dropout"),
-    ),
+    "linear": Architecture("Single layer (the tutorial's)", "one `nn.Linear(784, 10)`: pixels straight to digit scores", LinearModel),
+    "mlp": Architecture("MLP", "`Linear → ReLU → Dropout({dropout})` per hidden layer", MLP, options=("hidden", "dropout")),
     "ensemble": Architecture(
-        "Ensemble", "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
-        lambda members: Ensemble(members), trainable=False,
+        "Ensemble", "MLPs trained alone with different seeds; the answer is the mean of their probabilities", Ensemble,
+        trainable=False,
     ),
 }
 TRAINABLE = tuple(name for name, architecture in ARCHITECTURES.items() if architecture.trainable)

@@ -91,7 +91,7 @@ class Classifier:
 
     @classmethod
     def load(cls, path: str | os.PathLike = DEFAULT_CHECKPOINT) -> Classifier:
-        """The classifier stored in a checkpoint (CheckpointError if it cannot be used)."""
+        """The classifier stored in a checkpoint folder (CheckpointError if it cannot be used)."""
         return cls(*load_checkpoint(Path(path)))
 
     @torch.inference_mode()

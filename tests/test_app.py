@@ -153,8 +153,8 @@ def test_each_shipped_model_reads_and_a_foreign_name_is_refused(drawn):
 
 
 def test_public_messages_hide_server_folders():
-    message = public_message(ValueError("Checkpoint /srv/app/checkpoints/mlp.safetensors and C:\\data\\x.gz are broken."))
-    assert message == "Checkpoint mlp.safetensors and x.gz are broken."
+    message = public_message(ValueError("Checkpoint /srv/app/checkpoints/mlp/model.safetensors and C:\\data\\x.gz are broken."))
+    assert message == "Checkpoint model.safetensors and x.gz are broken."
 
 
 # --- Gallery tab ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The command line as a user runs it: predict, evaluate, evaluate-drawn, ensemble, convert, and clear errors.
+"""The command line as a user runs it: predict, evaluate, evaluate-drawn, ensemble, train, and clear errors.
 
 Commands run in-process through main(argv), as `python -m mnist_core` runs them; one test starts the real
 module in a subprocess (train --dry-run), the path a user types.
@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import safetensors.torch
 import torch
+from huggingface_hub import ModelCard
 
 from mnist_core.__main__ import main
-from mnist_core.checkpoint import load_checkpoint, save_checkpoint
+from mnist_core.checkpoint import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME, load_checkpoint, save_checkpoint
 from mnist_core.evaluate import evaluate
-from mnist_core.model import Ensemble, build_model
+from mnist_core.model import Ensemble
 from mnist_core.train import TrainConfig, train
 
 
@@ -99,10 +100,9 @@ def test_evaluate_drawn_writes_a_mistakes_sheet(run_cli, drawn_dir, tmp_path):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["evaluate", "--checkpoint", "nowhere.safetensors"], "nowhere.safetensors does not exist"),
-        (["predict", "--checkpoint", "nowhere.safetensors", "x.png"], "nowhere.safetensors does not exist"),
+        (["evaluate", "--checkpoint", "nowhere"], "nowhere does not exist"),
+        (["predict", "--checkpoint", "nowhere", "x.png"], "nowhere does not exist"),
         (["evaluate-drawn", "nowhere"], "labels.csv not found"),
-        (["convert", "nowhere.pt"], "nowhere.pt does not exist"),
     ],
 )
 def test_user_errors_are_one_sentence_without_traceback(run_cli, args, expected):
@@ -126,13 +126,13 @@ def _trained_member(path, mnist_train, mnist_test, seed: int, images: int = 3000
 
 
 def test_ensemble_command_writes_a_float16_checkpoint_measured_on_the_test_set(run_cli, mnist_dir, mnist_train, mnist_test, tmp_path):
-    members = [tmp_path / "a.safetensors", tmp_path / "b.safetensors"]
+    members = [tmp_path / "a", tmp_path / "b"]
     for seed, path in enumerate(members):
         _trained_member(path, mnist_train, mnist_test, seed)
-    out = tmp_path / "ensemble.safetensors"
+    out = tmp_path / "ensemble"
     result = run_cli("ensemble", *map(str, members), "--out", str(out), data_dir=mnist_dir)
     assert result.returncode == 0, result.stderr
-    stored = safetensors.torch.load_file(out)
+    stored = safetensors.torch.load_file(out / WEIGHTS_NAME)
     assert {value.dtype for value in stored.values()} == {torch.float16}  # half the file
     model, meta = load_checkpoint(out)
     assert isinstance(model, Ensemble) and len(model.members) == 2
@@ -143,17 +143,17 @@ def test_ensemble_command_writes_a_float16_checkpoint_measured_on_the_test_set(r
 
 
 def test_members_trained_on_different_data_are_refused_in_one_sentence(run_cli, mnist_dir, mnist_train, mnist_test, tmp_path):
-    first, second = tmp_path / "a.safetensors", tmp_path / "b.safetensors"
+    first, second = tmp_path / "a", tmp_path / "b"
     _trained_member(first, mnist_train, mnist_test, 0, images=3000)
     _trained_member(second, mnist_train, mnist_test, 0, images=2000)
-    out = tmp_path / "ensemble.safetensors"
+    out = tmp_path / "ensemble"
     result = run_cli("ensemble", str(first), str(second), "--out", str(out), data_dir=mnist_dir)
     assert result.returncode == 1 and "different data" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
 
 
 def test_train_on_pen_digits_and_styles_records_its_sources(run_cli, mnist_dir, tmp_path):
-    out = tmp_path / "pen.safetensors"
+    out = tmp_path / "pen"
     # pendigits from $PENDIGITS_DIR: the committed 300 digits, so small batches give enough steps to learn from.
     result = run_cli(
         "train", "--data", "pendigits,styles", "--hidden", "32", "--epochs", "5", "--batch-size", "16",
@@ -163,12 +163,12 @@ def test_train_on_pen_digits_and_styles_records_its_sources(run_cli, mnist_dir, 
     _, meta = load_checkpoint(out)
     assert meta["train_config"]["data"] == ["pendigits", "styles"] and meta["train_config"]["pen_copies"] == 1
     assert meta["test_accuracy"] > 0.3  # MNIST test (chance 0.1), from pen digits alone: 0.52-0.60 over seeds 0-2
-    unknown = run_cli("train", "--data", "mnist,emnist", "--out", str(tmp_path / "x.safetensors"))
+    unknown = run_cli("train", "--data", "mnist,emnist", "--out", str(tmp_path / "x"))
     assert unknown.returncode == 1 and "unknown data source emnist" in unknown.stderr and "Traceback" not in unknown.stderr
 
 
 def test_a_fine_tune_records_the_recipe_that_made_it(run_cli, mnist_dir, tmp_path):
-    start, tuned = tmp_path / "start.safetensors", tmp_path / "tuned.safetensors"
+    start, tuned = tmp_path / "start", tmp_path / "tuned"
     common = ["--model", "linear", "--epochs", "1", "--batch-size", "512", "--threads", "1"]
     assert run_cli("train", *common, "--out", str(start), data_dir=mnist_dir).returncode == 0
     result = run_cli("train", *common, "--init", str(start), "--augment-strength", "0.5", "--out", str(tuned))
@@ -179,21 +179,12 @@ def test_a_fine_tune_records_the_recipe_that_made_it(run_cli, mnist_dir, tmp_pat
         f"python -m mnist_core train {' '.join(common)} --init {start} --augment-strength 0.5 --out {tuned}",
     ]
     assert meta["train_config"]["augment_strength"] == 0.5 and meta["test_accuracy"] > 0.85
-
-
-def test_convert_rewrites_an_older_pt_checkpoint_as_safetensors(run_cli, tmp_path):
-    model = build_model("mlp", hidden=(16,), dropout=0.0)
-    config, meta = {"name": "mlp", "hidden": [16], "dropout": 0.0}, {"test_accuracy": 0.9, "created": "2026-01-01"}
-    old = tmp_path / "old.pt"
-    torch.save({"format": "mnist_core/1", "config": config, "state_dict": model.state_dict(), "meta": meta}, old)
-    result = run_cli("convert", str(old))
-    assert result.returncode == 0, result.stderr
-    new = tmp_path / "old.safetensors"  # the default: the same name, the new suffix
-    assert str(new) in result.stdout and safetensors.torch.load_file(new).keys() == model.state_dict().keys()
-    loaded, loaded_meta = load_checkpoint(new)
-    assert loaded_meta == {**meta, "config": config, "path": str(new)}
-    x = torch.rand(2, 1, 28, 28)
-    assert torch.equal(loaded(x), model.eval()(x))
+    # A Hub model folder: its card indexes the test accuracy the run measured and lists the recipe.
+    assert {path.name for path in tuned.iterdir()} == {WEIGHTS_NAME, CONFIG_NAME, CARD_NAME}
+    card = ModelCard.load(tuned / CARD_NAME)
+    assert card.data.eval_results[0].metric_value == round(meta["test_accuracy"], 4)
+    assert all(command in card.text for command in meta["recipe"])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["start", "tuned"]  # no temp folder left behind
 
 
 def test_every_train_config_field_is_a_train_flag_with_its_default():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -18,6 +20,7 @@ README = ROOT / "README.md"
 RUN_COMMAND = "make run"
 TEST_COMMAND = "make test"
 
+LOAD_SECTION = "## Load a model in Python"  # the README's few lines that load a shipped model outside the app
 SPACE_COLORS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
 
 
@@ -152,8 +155,35 @@ def test_readme_pictures_are_committed_small_pngs(readme: str):
 
 def test_checkpoints_go_to_lfs_for_spaces():
     attributes = (ROOT / ".gitattributes").read_text()
-    for pattern in (r"\*\.safetensors", r"\*\.pt"):
-        assert re.search(rf"^{pattern}\s+filter=lfs\s+diff=lfs\s+merge=lfs\s+-text", attributes, re.M), pattern
+    assert re.search(r"^\*\.safetensors\s+filter=lfs\s+diff=lfs\s+merge=lfs\s+-text", attributes, re.M)
+
+
+def _section(markdown: str, heading: str) -> str:
+    """One section of a Markdown text: from its heading to the next heading of the same level."""
+    level = heading.split(" ", 1)[0]
+    start = markdown.index(f"\n{heading}\n")
+    end = markdown.find(f"\n{level} ", start + 1)
+    return markdown[start: end if end != -1 else len(markdown)]
+
+
+def _python_blocks(markdown: str) -> list[str]:
+    """The code of each ```python block."""
+    return re.findall(r"^```python\n(.*?)^```$", markdown, re.S | re.M)
+
+
+def test_the_readme_loads_a_shipped_model_in_a_few_lines_outside_the_app(readme: str):
+    """Each Python block of the README's section runs as it stands, from the repository root, in a fresh
+    interpreter, and prints what its comments say."""
+    blocks = _python_blocks(_section(readme, LOAD_SECTION))
+    assert blocks, f"README has no Python in {LOAD_SECTION!r}"
+    for code in blocks:
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode == 0, f"{code}\n{result.stderr[-2000:]}"
+        for line in code.splitlines():
+            if line.startswith("print(") and "  # " in line:  # what the README says it prints
+                said = line.split("  # ", 1)[1].removesuffix("...").strip()
+                assert said in result.stdout, f"README says {line!r} prints {said!r}; it printed {result.stdout!r}"
 
 
 def test_gitignore_keeps_local_artifacts_out():

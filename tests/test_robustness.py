@@ -28,7 +28,7 @@ from demo.gallery import HOW_TO_PROVIDE, gallery_batch
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_title
 from demo.ui import EXAMPLES_DIR, LAUNCH_OPTIONS, build_demo
-from mnist_core.checkpoint import SUFFIX, save_checkpoint
+from mnist_core.checkpoint import CONFIG_NAME, WEIGHTS_NAME, save_checkpoint
 from mnist_core.model import build_model
 
 SERVER_PATH = re.compile(r"(/work|/tmp|/root|/home|/usr|site-packages|[A-Za-z]:\\)")
@@ -278,7 +278,7 @@ def call_raw(url: str, api_name: str, data: list) -> str:
     return httpx.get(f"{url}gradio_api/call/{api_name}/{event_id}", timeout=60).text
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "checkpoints/mlp.safetensors", "../../../etc/passwd", "app.py"])
+@pytest.mark.parametrize("path", ["/etc/passwd", "checkpoints/mlp/model.safetensors", "../../../etc/passwd", "app.py"])
 def test_predict_never_reads_a_server_file_named_by_the_caller(served, path):
     url, _ = served
     value = {"background": None, "layers": [], "composite": {"path": path, "meta": {"_type": "gradio.FileData"}}}
@@ -296,11 +296,12 @@ def test_only_the_example_drawings_are_served_as_files(served):
     assert httpx.get(f"{url}gradio_api/file={example}").status_code == 200
     refused = [
         "/etc/passwd",
-        str(root / "checkpoints" / "mlp.safetensors"),
+        str(root / "checkpoints" / "mlp" / WEIGHTS_NAME),
+        str(root / "checkpoints" / "mlp" / CONFIG_NAME),
         str(root / "app.py"),
         "app.py",
-        "checkpoints/mlp.safetensors",
-        f"{EXAMPLES_DIR}/../../checkpoints/mlp.safetensors",
+        "checkpoints/mlp/model.safetensors",
+        f"{EXAMPLES_DIR}/../../checkpoints/mlp/model.safetensors",
         f"{EXAMPLES_DIR}/../models.py",
         str(root / ".git" / "config"),
     ]
@@ -312,19 +313,26 @@ def test_only_the_example_drawings_are_served_as_files(served):
 
 
 def write_fault(folder: Path, fault: str) -> None:
-    """The default checkpoint as the fault leaves it (missing: not written at all)."""
+    """The default checkpoint's folder as the fault leaves it (missing: not written at all)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{DEFAULT_MODEL}{SUFFIX}"
-    if fault == "truncated":
+    path = folder / DEFAULT_MODEL
+    if fault != "missing":
         save_checkpoint(path, build_model("mlp", hidden=(32,)), {"name": "mlp", "hidden": [32]}, {})
-        path.write_bytes(path.read_bytes()[:1000])
+    weights, config = path / WEIGHTS_NAME, path / CONFIG_NAME
+    if fault == "truncated":
+        weights.write_bytes(weights.read_bytes()[:1000])
     elif fault == "corrupted":
-        path.write_bytes(os.urandom(5000))
+        weights.write_bytes(os.urandom(5000))
+    elif fault == "no config":
+        config.unlink()
+    elif fault == "LFS pointer":
+        weights.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 7456928\n")
     elif fault == "wrong architecture":
         # Its config says 64 hidden units, its weights have 32: loading must refuse, never guess.
-        save_checkpoint(path, build_model("mlp", hidden=(32,)), {"name": "mlp", "hidden": [64]}, {})
+        config.write_text(json.dumps({**json.loads(config.read_text()), "hidden": [64]}))
     elif fault == "not a checkpoint":
-        safetensors.torch.save_file({"weights": torch.zeros(3)}, path)  # someone else's model
+        safetensors.torch.save_file({"weights": torch.zeros(3)}, weights)  # someone else's model
+        config.write_text(json.dumps({"model_type": "other"}))
 
 
 @pytest.fixture
@@ -344,18 +352,20 @@ def broken_checkpoints(tmp_path, monkeypatch, mnist_dir):
     clear_app_caches()
 
 
-@pytest.mark.parametrize("fault", ["missing", "truncated", "corrupted", "wrong architecture", "not a checkpoint"])
+@pytest.mark.parametrize(
+    "fault", ["missing", "no config", "truncated", "corrupted", "LFS pointer", "wrong architecture", "not a checkpoint"],
+)
 def test_a_broken_checkpoint_shows_on_the_model_tab_and_predicts_nothing(broken_checkpoints, fault, drawn_dir):
     broken_checkpoints(fault)
     build_demo()  # the app still starts
     facts = model_view(DEFAULT_MODEL)[0]
-    assert facts.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in facts and visitor_safe(facts), facts
+    assert facts.startswith("⚠️") and DEFAULT_MODEL in facts and visitor_safe(facts), facts
     assert "cannot be loaded" in model_title(DEFAULT_MODEL)
     for top, text, seen, reading in [
         classify_sketch(str(drawn_dir / "rgba" / "00000.png"), DEFAULT_MODEL),
         classify_upload(str(drawn_dir / "rgb" / "00000.png"), DEFAULT_MODEL),
     ]:
-        assert top is None and seen is None and reading is None and text.startswith("⚠️") and f"{DEFAULT_MODEL}{SUFFIX}" in text
+        assert top is None and seen is None and reading is None and text.startswith("⚠️") and DEFAULT_MODEL in text
         assert visitor_safe(text), text
     picture, _, status, _ = gallery_batch()
     assert picture is None and status.startswith("⚠️") and visitor_safe(status)
@@ -371,7 +381,7 @@ def test_a_launched_app_with_a_truncated_checkpoint_serves_the_error_not_a_digit
         client = Client(url, verbose=False, download_files=False)
         top, text, seen, _ = client.predict(sketch(drawn_dir / "rgba" / "00000.png"), api_name="/predict")
         assert not (top or {}).get("label") and seen is None
-        assert "truncated" in text and f"{DEFAULT_MODEL}{SUFFIX}" in text and visitor_safe(text), text
+        assert "truncated" in text and f"{DEFAULT_MODEL}/{WEIGHTS_NAME}" in text and visitor_safe(text), text
     finally:
         app.close()
 

@@ -54,7 +54,7 @@ def test_the_flagged_one_that_mnist_alone_reads_as_a_seven():
 
     _, strokes = STYLES["1 with a long flag"]
     image = render([np.array(stroke, dtype=np.float32) for stroke in strokes], BRUSHES["default"])
-    assert int(Classifier.load(CHECKPOINT_DIR / "mlp.safetensors").probabilities(image.unsqueeze(0)).argmax()) == 7
+    assert int(Classifier.load(CHECKPOINT_DIR / "mlp").probabilities(image.unsqueeze(0)).argmax()) == 7
 
 
 def finger_canvas(strokes: list, speck: tuple[int, int] | None = None, side: int = 512) -> Image.Image:

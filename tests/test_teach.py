@@ -42,7 +42,7 @@ def test_every_fifth_drawing_of_each_digit_is_held_out():
 def mnist_only():
     """The shipped MNIST-only MLP: it misreads more of pendigits' Istanbul writers (flagged ones, nines) than the
     default does (docs/results.md, "Every model on every development set")."""
-    return load_checkpoint(next(CHECKPOINT_DIR.glob("mlp.*")))[0]
+    return load_checkpoint(CHECKPOINT_DIR / "mlp")[0]
 
 
 def test_fine_tuning_on_some_writers_teaches_their_style_without_forgetting_mnist(mnist_only, pen_test, mnist_train, mnist_test):
@@ -59,7 +59,7 @@ def test_fine_tuning_on_some_writers_teaches_their_style_without_forgetting_mnis
 
 
 def test_the_linear_models_evidence_is_exactly_its_weights_times_the_ink(mnist_test):
-    model = load_checkpoint(next(CHECKPOINT_DIR.glob("linear.*")))[0]
+    model = load_checkpoint(CHECKPOINT_DIR / "linear")[0]
     image = to_float(mnist_test[0][:1])[0]
     with torch.no_grad():
         logits, blank = model(image.unsqueeze(0))[0], model(torch.zeros(1, 1, 28, 28))[0]

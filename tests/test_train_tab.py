@@ -6,9 +6,11 @@ Runs train small MLPs on a 6,000-image subset of the real MNIST, so each takes a
 from __future__ import annotations
 
 import asyncio
+import zipfile
 from pathlib import Path
 
 import pytest
+import torch
 
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.training import queue as training_queue
@@ -19,6 +21,7 @@ from demo.training.session import YOUR_MODEL, TrainSession, model_choices, own_m
 from demo.training.settings import MAX_EPOCHS, SETTINGS, parse_hidden
 from demo.training.tab import TrainTab, stop_training, train_tab_of
 from demo.ui import build_demo, use_model
+from mnist_core.predict import Classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = {**SETTINGS, "hidden": "64", "lr": 0.003, "batch_size": 128, "epochs": 2}
@@ -67,7 +70,7 @@ def run_to_end(tab: TrainTab, session: TrainSession, data, queue: TrainingQueue 
     return asyncio.run(collect(start(tab, session, data, queue, current, **changes)))
 
 
-def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(tab, data):
+def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(tab, data, tmp_path):
     session = TrainSession()
     updates = run_to_end(tab, session, data)
     status, losses, accuracies, digits, download, draw, state, choice, _ = row(tab, updates[-1])
@@ -77,11 +80,16 @@ def test_short_run_trains_a_model_that_beats_chance_and_joins_the_session(tab, d
     assert digits.count("<img") == 10
     # Streamed while training: progress text with a bar, and the curves growing.
     assert any("<progress" in str(update[tab.status]) for update in updates)
-    # The checkpoint is downloadable, outside the repo, and loads back to the same model.
+    # The checkpoint folder is outside the repo and downloadable as one zip, which unzips to the same model.
     path = session.checkpoint
-    assert path.is_file() and ROOT not in path.parents and Path(download.value["path"]).is_file()
-    assert download.value["orig_name"] == path.name
-    assert load_classifier(session.classifier).meta["path"] == str(path)
+    assert path.is_dir() and ROOT not in path.parents and load_classifier(session.classifier).meta["path"] == str(path)
+    archive = Path(download.value["path"])
+    assert archive.is_file() and download.value["orig_name"] == f"{path.name}.zip"
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(tmp_path)
+    unzipped = Classifier.load(tmp_path / path.name)
+    images = data[1][0][:50].float().div(255).unsqueeze(1)
+    assert torch.equal(unzipped.probabilities(images), session.classifier.probabilities(images))
     # Selectable in the Model tab, and used for drawing once chosen there.
     assert (YOUR_MODEL in [value for _, value in choice.choices])
     model, facts, *_ = use_model(YOUR_MODEL, session)

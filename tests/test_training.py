@@ -97,18 +97,18 @@ def test_fine_tuning_starts_from_the_checkpoint_or_one_ensemble_member(tmp_path)
 
     mlp = build_model("mlp", hidden=(32,), dropout=0.0)
     config = TrainConfig(hidden=(32,), dropout=0.0)
-    save_checkpoint(tmp_path / "mlp.safetensors", mlp, config.model_config(), {})
-    start = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "mlp.safetensors")))
+    save_checkpoint(tmp_path / "mlp", mlp, config.model_config(), {})
+    start = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "mlp")))
     assert all(torch.equal(value, mlp.state_dict()[name]) for name, value in start.state_dict().items())
 
     ensemble = Ensemble([config.model_config()] * 2)
-    save_checkpoint(tmp_path / "ensemble.safetensors", ensemble, {"name": "ensemble", "members": [config.model_config()] * 2}, {})
-    second = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "ensemble.safetensors"), init_member=1))
+    save_checkpoint(tmp_path / "ensemble", ensemble, {"name": "ensemble", "members": [config.model_config()] * 2}, {})
+    second = initial_model(TrainConfig(hidden=(32,), dropout=0.0, init=str(tmp_path / "ensemble"), init_member=1))
     assert torch.equal(second.state_dict()["layers.0.weight"], ensemble.members[1].state_dict()["layers.0.weight"])
 
     with pytest.raises(MnistCoreError, match="another shape .* size mismatch"):
-        initial_model(TrainConfig(hidden=(64,), init=str(tmp_path / "mlp.safetensors")))
+        initial_model(TrainConfig(hidden=(64,), init=str(tmp_path / "mlp")))
     with pytest.raises(MnistCoreError, match="has 2 members; --init-member 2 is not one"):
-        initial_model(TrainConfig(hidden=(32,), init=str(tmp_path / "ensemble.safetensors"), init_member=2))
+        initial_model(TrainConfig(hidden=(32,), init=str(tmp_path / "ensemble"), init_member=2))
     with pytest.raises(MnistCoreError, match="has 0 members"):
-        initial_model(TrainConfig(hidden=(32,), init=str(tmp_path / "mlp.safetensors"), init_member=0))
+        initial_model(TrainConfig(hidden=(32,), init=str(tmp_path / "mlp"), init_member=0))

@@ -189,7 +189,7 @@ STRINGS: dict[str, str] = {
     "layers.linear": "one `nn.Linear(784, 10)`: pixels straight to digit scores",
     "layers.mlp": "`Linear → ReLU → Dropout({dropout})` per hidden layer",
     "layers.ensemble": "MLPs trained alone with different seeds; the answer is the mean of their probabilities",
-    "facts.checkpoint": "- **Checkpoint:** `checkpoints/{file}`",
+    "facts.checkpoint": "- **Checkpoint:** `checkpoints/{file}` (a Hub model folder)",
     "facts.own_checkpoint": "- **Checkpoint:** yours, trained in the Train tab, kept for this browser tab only (download it there)",
     "facts.layers": "- **Layers:** {sizes} — {how}",
     "facts.parameters": "- **Parameters:** {count:,}",
@@ -293,8 +293,8 @@ STRINGS: dict[str, str] = {
     "train.summary": (
         "### ✅ {how}: {accuracy:.2%} on the 10,000 MNIST test images\n"
         "{title}, {epochs} epoch(s) in {seconds:.1f} s. Your model is now in the model list at the top of the page "
-        "(for this browser tab only): press **Draw with your model** to try it, or download its checkpoint (load it "
-        "with `mnist_core.predict.Classifier.load`)."
+        "(for this browser tab only): press **Draw with your model** to try it, or download its checkpoint (a zip of its "
+        "folder: unzip it and load the folder with `mnist_core.predict.Classifier.load`)."
     ),
     "train.test_digit_alt": "test digit {label}",
     "train.live_series": "{count:,} test images, live",

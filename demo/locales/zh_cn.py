@@ -177,7 +177,7 @@ STRINGS: dict[str, str] = {
     "layers.linear": "一个 `nn.Linear(784, 10)`：像素直接变成数字得分",
     "layers.mlp": "每个隐藏层为 `Linear → ReLU → Dropout({dropout})`",
     "layers.ensemble": "用不同随机种子各自训练的 MLP；回答是它们概率的平均",
-    "facts.checkpoint": "- **检查点：** `checkpoints/{file}`",
+    "facts.checkpoint": "- **检查点：** `checkpoints/{file}`（Hub 模型文件夹）",
     "facts.own_checkpoint": "- **检查点：** 你的，在“训练”中训练，只保存在这个浏览器标签页（可在那里下载）",
     "facts.layers": "- **层：** {sizes} —— {how}",
     "facts.parameters": "- **参数：** {count:,} 个",
@@ -266,7 +266,7 @@ STRINGS: dict[str, str] = {
     "train.summary": (
         "### ✅ {how}：在 10,000 张 MNIST 测试图像上达到 {accuracy:.2%}\n"
         "{title}，{epochs} 轮，用时 {seconds:.1f} 秒。你的模型现在在页面顶部的模型列表中（只对这个浏览器标签页有效）："
-        "按 **用你的模型手写识别** 试试，或者下载它的检查点（用 `mnist_core.predict.Classifier.load` 加载）。"
+        "按 **用你的模型手写识别** 试试，或者下载它的检查点（它的文件夹的 zip：解压后用 `mnist_core.predict.Classifier.load` 加载这个文件夹）。"
     ),
     "train.test_digit_alt": "测试数字 {label}",
     "train.live_series": "{count:,} 张测试图像，实时",

@@ -15,7 +15,7 @@ from torch import nn
 from demo.i18n import ENGLISH, say
 from demo.janitor import fresh_folder
 from demo.models import public_message
-from mnist_core.checkpoint import SUFFIX, save_checkpoint
+from mnist_core.checkpoint import save_checkpoint, zip_checkpoint
 from mnist_core.data import load_tensors
 from mnist_core.errors import MnistCoreError
 from mnist_core.evaluate import evaluate
@@ -30,7 +30,7 @@ MAX_SECONDS = 60.0  # stops a run slower than expected anyway (the visitor keeps
 LIVE_TEST_IMAGES = 1000  # test images scored during an epoch, for the live accuracy curve
 LOSS_POINTS_PER_EPOCH = 25
 LIVE_ACCURACY_PER_EPOCH = 5
-CHECKPOINT_NAME = f"my-mnist-model{SUFFIX}"
+CHECKPOINT_NAME = "my-mnist-model"  # the folder, and its .zip the visitor downloads
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +63,8 @@ class Run:
     accuracies: list[tuple[float, float, str]] = field(default_factory=list)  # (epoch, accuracy, which test images)
     sample_predictions: list[tuple[int, float]] = field(default_factory=list)  # (digit, probability) per sample
     classifier: Classifier | None = None
-    checkpoint: Path | None = None
+    checkpoint: Path | None = None  # the model's checkpoint folder
+    download: Path | None = None  # the same folder as one .zip beside it
     error: str = ""
     torch_threads: int = 0  # what the training thread ran with
 
@@ -91,7 +92,7 @@ class Run:
         threading.Thread(target=self._discard, name="mnist-train-discard", daemon=True).start()
 
     def _discard(self) -> None:
-        """Wait for the run to end, then drop its classifier and delete its checkpoint's folder."""
+        """Wait for the run to end, then drop its classifier and delete the app's folder holding its checkpoint."""
         self.finished.wait()
         with self.lock:
             checkpoint, self.classifier, self.checkpoint = self.checkpoint, None, None
@@ -127,13 +128,15 @@ class Run:
             self.finished.set()
 
     def _keep(self, model: nn.Module, meta: dict) -> None:
-        """Save the checkpoint to a fresh folder of the app's (never the repo) and load it back as the run's classifier."""
+        """Save the checkpoint in a fresh folder of the app's (never the repo), zipped for the download, and load it
+        back as the run's classifier."""
         meta["stopped_by"] = self.stopped_by or None
         folder = fresh_folder("mnist-train-")  # the janitor deletes it once Gradio has its copy for the download
         path = save_checkpoint(folder / CHECKPOINT_NAME, model, self.config.model_config(), meta)
+        download = zip_checkpoint(path)
         classifier = Classifier.load(path)  # exactly what the visitor downloads
         with self.lock:
-            self.classifier, self.checkpoint = classifier, path
+            self.classifier, self.checkpoint, self.download = classifier, path, download
 
 
 class Recorder:

@@ -38,14 +38,14 @@ class TrainSession:
         return self.run is not None and not self.run.finished.is_set()
 
     def adopt(self, run: Run) -> None:
-        """The finished run's model becomes theirs; the previous run's checkpoint folder goes."""
+        """The finished run's model becomes theirs; the app's folder holding the previous run's checkpoint goes."""
         if self.checkpoint is not None and self.checkpoint != run.checkpoint:
             shutil.rmtree(self.checkpoint.parent, ignore_errors=True)
         self.classifier, self.checkpoint = run.classifier, run.checkpoint
 
 
 def end_session(session: TrainSession | None) -> None:
-    """When a visitor's session ends: stop their run and delete their checkpoint's folder."""
+    """When a visitor's session ends: stop their run and delete the app's folder holding their checkpoint."""
     if session is None:
         return
     if session.run is not None:

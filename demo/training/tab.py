@@ -27,7 +27,7 @@ from demo.training.settings import (
     make_config,
     takes,
 )
-from mnist_core.checkpoint import SUFFIX
+from mnist_core.checkpoint import ARCHIVE_SUFFIX
 from mnist_core.model import ARCHITECTURES, TRAINABLE
 from mnist_core.predict import Classifier
 from mnist_core.train import OPTIMIZERS
@@ -142,7 +142,7 @@ class TrainTab:
         return {
             self.status: summary(run), self.losses: loss_frame(run), self.accuracies: accuracy_frame(run),
             self.digits: digits_html(test, run.sample_predictions, run.language),
-            self.download: gr.DownloadButton(value=str(run.checkpoint), visible=True), self.draw: gr.Button(visible=True),
+            self.download: gr.DownloadButton(value=str(run.download), visible=True), self.draw: gr.Button(visible=True),
             self.session: session, self.choice: gr.Radio(choices=model_choices(session, run.language)),
             # Drawing with their previous own model? Then they now draw with the new one.
             self.model: session.classifier if isinstance(current_model, Classifier) else None,
@@ -211,7 +211,7 @@ def progress_panel(session: gr.State, choice: gr.Radio, model: gr.State, languag
                                  x_title=T("train.epoch_axis"), height=260)
     digits = gr.HTML(label=T("train.digits"))
     with gr.Row():
-        download = gr.DownloadButton(T("train.download", suffix=SUFFIX), visible=False)
+        download = gr.DownloadButton(T("train.download", suffix=ARCHIVE_SUFFIX), visible=False)
         draw = gr.Button(T("train.draw"), visible=False, variant="primary")
     return TrainTab(status, losses, accuracies, digits, download, draw, session, choice, model, language)
 
