@@ -230,12 +230,12 @@ def scripts_at(commit: str, names: tuple[str, ...]) -> str:
     return "() => {" + f" const strings = {strings};" + "".join(f" ({read(name)})(strings);" for name in names) + " }"
 
 
-def page_script(name: str) -> str | None:
-    """The file holding launch(js=...) for a page other than "now" (None for "now")."""
+def page_script(name: str, before: str = BEFORE_COMMIT) -> str | None:
+    """The file holding launch(js=...) for a page other than "now" (None for "now"); "before" runs commit `before`'s."""
     if name == "now":
         return None
     if name == "before":
-        js = scripts_at(BEFORE_COMMIT, BEFORE_SCRIPTS)
+        js = scripts_at(before, BEFORE_SCRIPTS)
     else:
         from demo.ui import page_js
 
@@ -245,12 +245,12 @@ def page_script(name: str) -> str | None:
     return str(path)
 
 
-def open_page(browser, run: PageRun) -> None:
+def open_page(browser, run: PageRun, before: str = BEFORE_COMMIT) -> None:
     """Start the page's server, open it in a fresh context and wait for the sketchpad."""
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"stroke-latency-{run.name.replace('/', '-')}-{port}.log"
     page_name = run.name.split("/")[0]
-    script = page_script(page_name)
+    script = page_script(page_name, before)
     saved = os.environ.get("STROKE_LATENCY_JS")
     if script:
         os.environ["STROKE_LATENCY_JS"] = script
@@ -362,6 +362,8 @@ def main() -> None:
     parser.add_argument("--densities", nargs="+", choices=DENSITIES, default=list(DENSITIES),
                         help="16 points a stroke, or a real pointer's (<= 4 CSS px apart at --hz); each page draws each")
     parser.add_argument("--hz", type=float, default=120.0, help="moves a second at the real density")
+    parser.add_argument("--before", default=BEFORE_COMMIT,
+                        help="the commit whose page scripts (BEFORE_SCRIPTS) the \"before\" page runs")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -374,7 +376,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for run in runs:
-                open_page(browser, run)
+                open_page(browser, run, args.before)
             for number, digit in enumerate(digits, 1):
                 for run in runs if number % 2 else runs[::-1]:  # each page goes first half the time
                     draw_digit(run, digit)

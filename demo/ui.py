@@ -45,12 +45,13 @@ HERE = Path(__file__).resolve().parent
 TAB_NAMES = ("draw", "gallery", "model", "train")  # the tabs in order, each named by "tab.<name>" in demo/locales
 EXAMPLES_DIR = HERE / "examples"
 # The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
-# each stroke; each unchanged drawing read back from the canvas and uploaded once; the example drawings
-# named for screen readers; the answer spoken by them (a live region); the page's language
-# switch and Gradio's own language kept in step; the sketchpad toolbar's names following that language.
+# each stroke; the canvas's edge drawn without a filter at every frame; each unchanged drawing read back
+# from the canvas and uploaded once; the example drawings named for screen readers; the answer spoken by
+# them (a live region); the page's language switch and Gradio's own language kept in step; the sketchpad
+# toolbar's names following that language.
 PAGE_SCRIPTS = (
-    "ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js", "name_examples.js",
-    "announce_answer.js", "follow_language.js", "name_toolbar.js",
+    "ready_to_draw.js", "rest_after_stroke.js", "plain_outline.js", "export_once.js", "upload_once.js",
+    "name_examples.js", "announce_answer.js", "follow_language.js", "name_toolbar.js",
 )
 # What the scripts write on the page, in every language (each script is called with this object).
 SCRIPT_STRINGS = ("draw.example_name",)

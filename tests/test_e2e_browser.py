@@ -275,6 +275,28 @@ def test_the_canvas_shows_the_whole_stroke_once_its_render_loop_rests(page):
     assert darkest(0.3, -0.3) > 200, "ink on screen where the stroke never went"
 
 
+def test_the_canvas_edge_shows_without_a_filter_at_every_frame(page):
+    """The editor's canvas edge is drawn as thin rings, not a drop-shadow filter run at every frame
+    (demo/plain_outline.js): no object on the editor's stage has a filter, and on screen the edge is a
+    grey line with white inside it and beside it."""
+    cx, cy, side = drawing_area(page)
+    page.mouse.move(cx, cy)  # the cursor over the canvas, as before any stroke
+    _wait_until_idle(page, "hovering the canvas")
+    filtered = page.evaluate("""() => { const found = [];
+        const walk = (o) => { if (o.filters && o.filters.length) found.push(o.constructor.name); (o.children || []).forEach(walk); };
+        walk(globalThis.__PIXI_APP__.stage); return found; }""")
+    assert filtered == [], f"filters still on the editor's stage: {filtered}"
+    canvas = page.locator(f"{SKETCHPAD} .pixi-target canvas")
+    box = canvas.bounding_box()
+    shot = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
+    scale = shot.width / box["width"]
+    row = int((cy - box["y"]) * scale)
+    left = (cx - side / 2 - box["x"]) * scale  # the drawing area's left edge on the screenshot
+    edge = min(shot.getpixel((int(left) + dx, row)) for dx in range(-4, 2))
+    inside, outside = shot.getpixel((int(left) + 12, row)), shot.getpixel((int(left) - 12, row))
+    assert edge < 245 and inside > 250 and outside > 250, f"edge grey {edge}, inside {inside}, outside {outside}"
+
+
 # Every file the page posts (blobs and uploads), by name, last one kept: the drawing the server is given.
 KEEP_POSTED_JS = """
 (() => {
