@@ -56,12 +56,8 @@ from demo.i18n import best_language
 from mnist_core.pen import PenDigit, load_pendigits
 
 EARLY_SCRIPTS = ("ready_to_draw.js", "upload_once.js")
-# The page as issue 29 measured it: the page scripts of this commit, run by today's app.
+# The page as issue 29 measured it: the page scripts of this commit (its demo/ui.py PAGE_SCRIPTS), run by today's app.
 BEFORE_COMMIT = "a4ff399"
-BEFORE_SCRIPTS = (
-    "ready_to_draw.js", "rest_after_stroke.js", "export_once.js", "upload_once.js", "name_examples.js",
-    "announce_answer.js", "follow_language.js", "name_toolbar.js",
-)
 # The app, its launch(js=...) replaced by the file named in $STROKE_LATENCY_JS when that is set.
 WITH_JS = ("import os, runpy, demo.ui as ui; js = os.environ.get('STROKE_LATENCY_JS'); "
            "js and ui.LAUNCH_OPTIONS.update(js=open(js).read()); runpy.run_path('app.py', run_name='__main__')")
@@ -216,8 +212,8 @@ def paced_stroke(page, centre_x: float, centre_y: float, side: float, stroke, hz
     page.mouse.up()
 
 
-def scripts_at(commit: str, names: tuple[str, ...]) -> str:
-    """launch(js=...) as demo.ui.page_js builds it, from the page scripts of a commit (git show)."""
+def scripts_at(commit: str) -> str:
+    """launch(js=...) as demo.ui.page_js builds it, from the page scripts that a commit's demo/ui.py lists (git show)."""
     import json
 
     from demo.ui import HERE, script_strings
@@ -226,6 +222,10 @@ def scripts_at(commit: str, names: tuple[str, ...]) -> str:
         return subprocess.run(["git", "show", f"{commit}:demo/{name}"], cwd=HERE.parent, check=True,
                               capture_output=True, text=True).stdout
 
+    listed = re.search(r"PAGE_SCRIPTS = \(([^)]*)\)", read("ui.py"))
+    if not listed:
+        sys.exit(f"commit {commit}'s demo/ui.py lists no PAGE_SCRIPTS: pick a later --before")
+    names = re.findall(r'"([\w.]+\.js)"', listed.group(1))
     strings = json.dumps(script_strings(), ensure_ascii=False)
     return "() => {" + f" const strings = {strings};" + "".join(f" ({read(name)})(strings);" for name in names) + " }"
 
@@ -235,7 +235,7 @@ def page_script(name: str, before: str = BEFORE_COMMIT) -> str | None:
     if name == "now":
         return None
     if name == "before":
-        js = scripts_at(before, BEFORE_SCRIPTS)
+        js = scripts_at(before)
     else:
         from demo.ui import page_js
 
@@ -363,7 +363,7 @@ def main() -> None:
                         help="16 points a stroke, or a real pointer's (<= 4 CSS px apart at --hz); each page draws each")
     parser.add_argument("--hz", type=float, default=120.0, help="moves a second at the real density")
     parser.add_argument("--before", default=BEFORE_COMMIT,
-                        help="the commit whose page scripts (BEFORE_SCRIPTS) the \"before\" page runs")
+                        help="the commit whose page scripts (its demo/ui.py PAGE_SCRIPTS) the \"before\" page runs")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
