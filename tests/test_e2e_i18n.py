@@ -93,6 +93,25 @@ def test_the_page_speaks_chinese_to_a_chinese_browser(open_page):
     assert not _english_words(visible), f"English left on the zh-CN page: {sorted(set(_english_words(visible)))}"
 
 
+# Every bare Gradio i18n key ("common.complete") that shows on the page at any moment, noted as it appears.
+WATCH_KEYS_JS = """() => { window.__keys = new Set(); new MutationObserver(() => {
+  for (const key of (document.body.innerText.match(/\\bcommon\\.[a-z_]+/g) || [])) window.__keys.add(key); })
+  .observe(document.body, { subtree: true, childList: true, characterData: true }); }"""
+
+
+@pytest.mark.parametrize("locale", ["en-US", ZH])
+def test_no_bare_gradio_key_shows_through_a_stroke(open_page, locale: str):
+    """Gradio's status tracker writes a word no Gradio locale has (common.complete) as an event ends; the page
+    supplies it (demo/locales), so no bare key shows at any moment of a stroke and its answer."""
+    page = open_page(locale)
+    _wait_until_idle(page, "opening the page")
+    page.evaluate(WATCH_KEYS_JS)
+    _draw(page, "7")
+    _wait_for_answer(page, "7")
+    _wait_until_idle(page, "the 7")
+    assert page.evaluate("() => [...window.__keys]") == [], "bare Gradio keys showed on the page"
+
+
 def test_the_switch_turns_a_chinese_page_english(open_page):
     """English chosen on the switch: Gradio's words and the server's answer both change language."""
     page = open_page(ZH)

@@ -321,7 +321,8 @@ STRINGS: dict[str, str] = {
 
 # Gradio 6.31's own English words for the image editor's toolbar, under its keys, as Gradio has them: the page
 # renames the toolbar's buttons from one language's words to another's (demo/name_toolbar.js), since the
-# editor names them only once, when it is first drawn.
+# editor names them only once, when it is first drawn. Also one word no Gradio locale has, which its status
+# tracker shows as the bare key ("common.complete") when an event ends.
 GRADIO_WORDS: dict[str, str] = {
     "image_editor.brush": "Brush",
     "image_editor.brush_size": "Brush Size",
@@ -348,4 +349,5 @@ GRADIO_WORDS: dict[str, str] = {
     "image_editor.paste": "Paste",
     "image_editor.webcam": "Webcam",
     "common.undo": "Undo",
+    "common.complete": "Done",  # what the status tracker announces as an event ends (Gradio has no word for it)
 }

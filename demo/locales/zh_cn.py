@@ -318,6 +318,7 @@ GRADIO_WORDS: dict[str, str] = {
     "image_editor.paste": "粘贴",
     "image_editor.webcam": "摄像头",
     "common.undo": "撤销",  # Gradio's own zh-CN word, here for the toolbar's renaming (demo/name_toolbar.js)
+    "common.complete": "完成",  # what the status tracker announces as an event ends
     "common.progress": "进度",
     "common.runs": "运行记录",
     "common.runs_description": "查看保存在这个浏览器里的运行记录",
