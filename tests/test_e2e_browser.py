@@ -435,6 +435,13 @@ def test_an_example_loaded_over_a_drawing_is_read_as_the_example(page):
     _wait_for_label(page, "4")
 
 
+# The Gallery's grid image has loaded a picture other than `before` (its src).
+GRID_SHOWN_JS = """before => { const label = [...document.querySelectorAll('[data-testid=block-label]')]
+    .find((e) => e.textContent.includes('make_grid(images)'));
+  const img = label && label.closest('.block').querySelector('img');
+  return Boolean(img && img.complete && img.naturalWidth > 0 && img.getAttribute('src') !== before); }"""
+
+
 def test_gallery_renders_a_batch_grid(page):
     SHOTS.mkdir(exist_ok=True)
     page.get_by_role("tab", name="Gallery").click()
@@ -445,9 +452,8 @@ def test_gallery_renders_a_batch_grid(page):
     for button in ("Show batch", "Next batch"):
         page.get_by_role("button", name=button).click()
         image.wait_for(state="visible", timeout=60_000)
-        page.wait_for_function(
-            "([img, before]) => img.complete && img.naturalWidth > 0 && img.src !== before",
-            arg=[image.element_handle(), first_src], timeout=60_000)
+        # Looked up afresh at each poll: the page may replace the <img> element with the new batch's.
+        page.wait_for_function(GRID_SHOWN_JS, arg=first_src, timeout=60_000)
         size = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
         assert min(size) >= 100, f"the grid image is only {size[0]}x{size[1]}"
         first_src = image.get_attribute("src")
