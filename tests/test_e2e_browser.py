@@ -435,10 +435,8 @@ def test_an_example_loaded_over_a_drawing_is_read_as_the_example(page):
     _wait_for_label(page, "4")
 
 
-# The Gallery's grid image has loaded a picture other than `before` (its src).
-GRID_SHOWN_JS = """before => { const label = [...document.querySelectorAll('[data-testid=block-label]')]
-    .find((e) => e.textContent.includes('make_grid(images)'));
-  const img = label && label.closest('.block').querySelector('img');
+# The grid block's image has loaded a picture other than `before` (its src).
+GRID_SHOWN_JS = """([block, before]) => { const img = block.querySelector('img');
   return Boolean(img && img.complete && img.naturalWidth > 0 && img.getAttribute('src') !== before); }"""
 
 
@@ -452,8 +450,8 @@ def test_gallery_renders_a_batch_grid(page):
     for button in ("Show batch", "Next batch"):
         page.get_by_role("button", name=button).click()
         image.wait_for(state="visible", timeout=60_000)
-        # Looked up afresh at each poll: the page may replace the <img> element with the new batch's.
-        page.wait_for_function(GRID_SHOWN_JS, arg=first_src, timeout=60_000)
+        # The image looked up in its block at each poll: the page may replace the <img> with the new batch's.
+        page.wait_for_function(GRID_SHOWN_JS, arg=[grid_block.element_handle(), first_src], timeout=60_000)
         size = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
         assert min(size) >= 100, f"the grid image is only {size[0]}x{size[1]}"
         first_src = image.get_attribute("src")
