@@ -32,6 +32,7 @@ from fastapi import HTTPException
 from gradio import route_utils
 from gradio.utils import LRUCache
 
+from demo.i18n import best_language, say
 from demo.training.session import visitor_address
 
 BLOB_KINDS = ("background", "layer", "composite")
@@ -52,8 +53,9 @@ MAX_ID_LENGTH = 64  # the page makes up ids of about a dozen characters
 TOO_LARGE = f"The drawing is too large: the sketchpad takes images of up to {MAX_SIDE}×{MAX_SIDE} pixels."
 TOO_MANY_LAYERS = f"The drawing has too many layers: the sketchpad takes {MAX_LAYERS}."
 NOT_AN_IMAGE = "The drawing is not an image that can be read."
-BUSY = "The server is busy with other requests: please try again in a moment."
-TOO_FAST = "Too many requests from your address at once: please try again in a few seconds."
+# The sentences above answer posts only a script makes (the page's sketchpad never sends them), in English
+# as the API's; the queue's refusals below can reach a visitor's page, so they are in the locales.
+BUSY, TOO_FAST = "refusal.busy", "refusal.too_fast"  # demo/locales keys
 
 
 def blob_bytes(blobs: Any) -> int:
@@ -174,7 +176,7 @@ def guard_sketchpad(pad: gr.Sketchpad) -> gr.Sketchpad:
 
 
 def queue_refusal(waiting: list, fn: Any, request: Any) -> str | None:
-    """Why an event may not join the queue (BUSY), or None: drawings always may; others within their share."""
+    """Why an event may not join the queue (BUSY, a locales key), or None: drawings always may; others within their share."""
     if fn.concurrency_id == DRAWINGS:
         return None
     others = [event for event in waiting if event.concurrency_id != DRAWINGS]
@@ -262,7 +264,8 @@ def guard_queue(page: gr.Blocks) -> gr.Blocks:
         turn = 0.0 if refusal or fn.concurrency_id not in COSTLY else allowance.wait(visitor_address(request))
         if refusal or turn is None:
             await asyncio.sleep(REFUSAL_DELAY)  # a script that asks again at once waits, at no cost to the server
-            return False, refusal or TOO_FAST, "queue_full"  # Gradio answers 503 with this sentence
+            # Gradio answers 503 with this sentence, which its page shows as it is: in the browser's language
+            return False, say(best_language(request.headers.get("accept-language")), refusal or TOO_FAST), "queue_full"
         await asyncio.sleep(turn)  # at a person's pace, however fast they come
         answer = await push(body, request, username)
         queue.pending_messages_per_session.get(body.session_hash)  # a session that just joined is in use

@@ -35,6 +35,7 @@ from demo.guards import (
     queue_refusal,
     take_turns,
 )
+from demo.i18n import TABLES
 from demo.training import queue as training_queue
 from demo.training.queue import TrainingQueue
 from demo.training.session import TrainSession, end_session, visitor_address
@@ -206,7 +207,8 @@ ATTACKER = "127.0.0.77"  # the flood comes from an address of its own, as a scri
 
 def test_a_flood_of_gallery_batches_leaves_drawings_room_and_other_visitors_their_turn(url):
     arguments = attacks.gallery_arguments(url)
-    flooder = httpx.AsyncClient(timeout=attacks.TIMEOUT, transport=httpx.AsyncHTTPTransport(local_address=ATTACKER))
+    flooder = httpx.AsyncClient(timeout=attacks.TIMEOUT, transport=httpx.AsyncHTTPTransport(local_address=ATTACKER),
+                                headers={"Accept-Language": "zh-CN,zh;q=0.9"})  # refused in the browser's language
     visitor = httpx.AsyncClient(timeout=attacks.TIMEOUT)
 
     async def answered(client: httpx.AsyncClient, joined: httpx.Response) -> float:
@@ -232,7 +234,8 @@ def test_a_flood_of_gallery_batches_leaves_drawings_room_and_other_visitors_thei
     taken = [reply for reply in replies if reply.status_code == 200]
     refused = [reply for reply in replies if reply.status_code != 200]
     assert len(taken) < 300 - 256 + OTHERS_WAITING_PER_ADDRESS * 4  # far from Gradio's whole queue: a share
-    assert refused and all(reply.status_code == 503 and (BUSY in reply.text or TOO_FAST in reply.text) for reply in refused)
+    chinese = (TABLES["zh-CN"][BUSY], TABLES["zh-CN"][TOO_FAST])
+    assert refused and all(reply.status_code == 503 and any(words in reply.text for words in chinese) for reply in refused)
     assert not any(SERVER_PATH.search(reply.text) for reply in refused)
     # Another visitor who asks after the flood is served before the flood's last: addresses take turns, and
     # the flood's batches go at a person's pace.

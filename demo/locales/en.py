@@ -70,6 +70,9 @@ STRINGS: dict[str, str] = {
     "error.DataUnavailableError": "{detail}",
     "error.MnistCoreError": "{detail}",
     "error.ValueError": "{detail}",
+    # The queue's refusals (demo/guards.py): a page that asks for more than its share at once.
+    "refusal.busy": "The server is busy with other requests: please try again in a moment.",
+    "refusal.too_fast": "Too many requests from your address at once: please try again in a few seconds.",
     # Core errors that name their reason (mnist_core.errors, `reason=`): a sentence of their own each.
     "error.image_too_large": "The image is too large to read: at most {megapixels} million pixels.",
     "error.image_missing": "The file did not arrive; upload it again.",

@@ -65,6 +65,9 @@ STRINGS: dict[str, str] = {
     "error.DataUnavailableError": "找不到 MNIST 数据。（{detail}）",
     "error.MnistCoreError": "出了点问题。（{detail}）",
     "error.ValueError": "这个设置不可用。（{detail}）",
+    # The queue's refusals (demo/guards.py): a page that asks for more than its share at once.
+    "refusal.busy": "服务器正忙于其他请求，请稍后再试。",
+    "refusal.too_fast": "来自你的地址的请求一时太多，请过几秒再试。",
     "error.image_too_large": "图片太大，无法读取：最多 {megapixels} 百万像素。",
     "error.image_missing": "文件没有传到服务器，请重新上传。",
     "error.not_an_image": "这个文件不是可以读取的图片，请上传一个数字的 PNG 或 JPEG 图片。",
