@@ -46,6 +46,7 @@ from benchmarks._common import (
     CHROMIUM,
     CHROMIUM_ARGS,
     HOST,
+    ROOT,
     drawing_area,
     free_port,
     mouse_stroke,
@@ -56,7 +57,7 @@ from demo.i18n import best_language
 from mnist_core.pen import PenDigit, load_pendigits
 
 EARLY_SCRIPTS = ("ready_to_draw.js", "upload_once.js")
-# The page as issue 29 measured it: the page scripts of this commit (its demo/ui.py PAGE_SCRIPTS), run by today's app.
+# The page as issue 29 measured it: the page scripts of this commit (its PAGE_SCRIPTS), run by today's app.
 BEFORE_COMMIT = "a4ff399"
 # The app, its launch(js=...) replaced by the file named in $STROKE_LATENCY_JS when that is set.
 WITH_JS = ("import os, runpy, demo.ui as ui; js = os.environ.get('STROKE_LATENCY_JS'); "
@@ -213,21 +214,24 @@ def paced_stroke(page, centre_x: float, centre_y: float, side: float, stroke, hz
 
 
 def scripts_at(commit: str) -> str:
-    """launch(js=...) as demo.ui.page_js builds it, from the page scripts that a commit's demo/ui.py lists (git show)."""
+    """launch(js=...) as demo.page.page_js builds it, from the page scripts a commit lists (git show): in its
+    demo/page/__init__.py, or before the page had a home of its own, in its demo/ui.py beside them in demo/."""
     import json
 
-    from demo.ui import HERE, script_strings
+    from demo.page import script_strings
 
-    def read(name: str) -> str:
-        return subprocess.run(["git", "show", f"{commit}:demo/{name}"], cwd=HERE.parent, check=True,
-                              capture_output=True, text=True).stdout
+    def read(path: str) -> str | None:
+        shown = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True)
+        return shown.stdout if shown.returncode == 0 else None
 
-    listed = re.search(r"PAGE_SCRIPTS = \(([^)]*)\)", read("ui.py"))
+    found = [(folder, re.search(r"PAGE_SCRIPTS = \(([^)]*)\)", read(lister) or ""))
+             for folder, lister in (("demo/page", "demo/page/__init__.py"), ("demo", "demo/ui.py"))]
+    folder, listed = next(((folder, listed) for folder, listed in found if listed), (None, None))
     if not listed:
-        sys.exit(f"commit {commit}'s demo/ui.py lists no PAGE_SCRIPTS: pick a later --before")
+        sys.exit(f"commit {commit} lists no PAGE_SCRIPTS: pick a later --before")
     names = re.findall(r'"([\w.]+\.js)"', listed.group(1))
     strings = json.dumps(script_strings(), ensure_ascii=False)
-    return "() => {" + f" const strings = {strings};" + "".join(f" ({read(name)})(strings);" for name in names) + " }"
+    return "() => {" + f" const strings = {strings};" + "".join(f" ({read(f'{folder}/{name}')})(strings);" for name in names) + " }"
 
 
 def page_script(name: str, before: str = BEFORE_COMMIT) -> str | None:
@@ -237,7 +241,7 @@ def page_script(name: str, before: str = BEFORE_COMMIT) -> str | None:
     if name == "before":
         js = scripts_at(before)
     else:
-        from demo.ui import page_js
+        from demo.page import page_js
 
         js = page_js(EARLY_SCRIPTS)
     path = Path(tempfile.gettempdir()) / f"stroke-latency-{name}-{os.getpid()}.js"
@@ -363,7 +367,7 @@ def main() -> None:
                         help="16 points a stroke, or a real pointer's (<= 4 CSS px apart at --hz); each page draws each")
     parser.add_argument("--hz", type=float, default=120.0, help="moves a second at the real density")
     parser.add_argument("--before", default=BEFORE_COMMIT,
-                        help="the commit whose page scripts (its demo/ui.py PAGE_SCRIPTS) the \"before\" page runs")
+                        help="the commit whose page scripts (its PAGE_SCRIPTS) the \"before\" page runs")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 

@@ -106,12 +106,12 @@ def visitor_language(chosen: str | None, request: gr.Request | None = None) -> s
 # Gradio 6.31 ships zh-CN words for most of its widgets but not the image editor's toolbar (brush, eraser,
 # zoom, clear: English only, as in every locale but es and ru). Its translations are looked up by key
 # before its own nested tables, so the page supplies them: the toolbar's buttons are named in Chinese too.
-# (The English ones are Gradio's own, kept here for demo/name_toolbar.js, which renames the buttons when the
+# (The English ones are Gradio's own, kept here for demo/page/name_toolbar.js, which renames the buttons when the
 # language changes after the editor was drawn.)
 GRADIO_WORDS: dict[str, dict[str, str]] = {ENGLISH: en.GRADIO_WORDS, "zh-CN": zh_cn.GRADIO_WORDS}
 
 
 def toolbar_words() -> dict[str, dict[str, str]]:
-    """{Gradio key: {language: word}} for the image editor's words every language has (demo/name_toolbar.js)."""
+    """{Gradio key: {language: word}} for the image editor's words every language has (demo/page/name_toolbar.js)."""
     keys = set.intersection(*(set(GRADIO_WORDS[language]) for language in LANGUAGES))
     return {key: {language: GRADIO_WORDS[language][key] for language in LANGUAGES} for key in sorted(keys)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,21 +19,20 @@ from demo.gallery import (
     next_batch,
     source_choices,
 )
-from demo.guards import DRAWINGS, GALLERY, guard_queue, guard_sketchpad
 from demo.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
-    TABLES,
     T,
     page_text,
     page_translations,
     say,
-    toolbar_words,
     visitor_language,
 )
 from demo.janitor import SESSION_CAPACITY, look_after
 from demo.model_info import model_view
 from demo.models import DEFAULT_MODEL, model_names, model_title
+from demo.page import CLEAR_JS, PAGE_HEAD, PAGE_JS
+from demo.page.guards import DRAWINGS, GALLERY, guard_queue, guard_sketchpad
 from demo.teach import collection_text, teach_panel
 from demo.training.session import TrainSession, end_session, model_choices, own_model
 from demo.training.tab import train_tab
@@ -44,35 +42,6 @@ from mnist_core.predict import Classifier
 HERE = Path(__file__).resolve().parent
 TAB_NAMES = ("draw", "gallery", "model", "train")  # the tabs in order, each named by "tab.<name>" in demo/locales
 EXAMPLES_DIR = HERE / "examples"
-# The page's own scripts, run once on load: the brush always ready; the editor's render loop rested after
-# each stroke; the canvas's edge drawn without a filter at every frame; each unchanged drawing read back
-# from the canvas and uploaded once; the example drawings named for screen readers; the answer spoken by
-# them (a live region); the page's language switch and Gradio's own language kept in step; the sketchpad
-# toolbar's names following that language.
-PAGE_SCRIPTS = (
-    "ready_to_draw.js", "rest_after_stroke.js", "plain_outline.js", "export_once.js", "upload_once.js",
-    "name_examples.js", "announce_answer.js", "follow_language.js", "name_toolbar.js",
-)
-# What the scripts write on the page, in every language (each script is called with this object).
-SCRIPT_STRINGS = ("draw.example_name",)
-
-
-def script_strings(keys: tuple[str, ...] = SCRIPT_STRINGS) -> dict[str, dict[str, str]]:
-    """{key: {language: text}} for the page's scripts, which write these themselves, and the sketchpad toolbar's words."""
-    return {key: {language: TABLES[language][key] for language in LANGUAGES} for key in keys} | toolbar_words()
-
-
-def page_js(scripts: tuple[str, ...] = PAGE_SCRIPTS) -> str:
-    """One function for launch(js=...) that runs each of the page's scripts (files in demo/) in turn."""
-    strings = json.dumps(script_strings(), ensure_ascii=False)
-    return "() => {" + f" const strings = {strings};" + "".join(
-        f" ({(HERE / name).read_text()})(strings);" for name in scripts
-    ) + " }"
-
-
-PAGE_JS = page_js()
-CLEAR_JS = "() => { const buttons = document.querySelectorAll('#sketchpad .top-panel button'); buttons[buttons.length - 1].click(); }"
-
 # A canvas near its on-screen size: the browser re-encodes it as PNG after every stroke, so a smaller
 # canvas answers sooner. Brush width (2 x radius) 1/16 of the side, as Gradio's own default brush on
 # its 800 px canvas; tests/test_styles.py checks the default reads every style with a pen-thin, this and a
@@ -81,44 +50,17 @@ CANVAS = 512
 BRUSH_RADIUS = 16
 INK = "#000000"
 
-# Drawings run two at a time and the rest wait their turn, addresses taking turns (demo.guards): with more
+# Drawings run two at a time and the rest wait their turn, addresses taking turns (demo.page.guards): with more
 # at once they only share the core, and one script's burst of them slows every visitor's answer (measured
 # in docs/results.md, "Hostile visitors"). The queue bounds what waits; visitors beyond it are told to retry.
 PREDICT_CONCURRENCY = 2
 OTHER_CONCURRENCY = 4  # model views and the other events of the Model and Train tabs
 # A Gallery batch (up to 256 images, PNG-encoded) is the costliest event a visitor can ask for: one at a time,
-# addresses taking turns and each at a person's pace (demo.guards), so a flood of them leaves drawings the core.
+# addresses taking turns and each at a person's pace (demo.page.guards), so a flood of them leaves drawings the core.
 GALLERY_CONCURRENCY = 1
 QUEUE_SIZE = 256
 # Gradio's cache (uploads, and the copies of what visitors download): every 5 minutes, files older than 15 go.
 CACHE_SWEEP = (300, 900)
-# On a phone (narrow screens only; wider ones keep the desktop layout) the Draw tab is made to fit one
-# screen of a 390 x 844 phone: the sketchpad spans the screen, the answer shows below it and Clear without
-# scrolling, and Clear sits in the lower half, within thumb reach. The title drops its intro (the tabs say
-# the same), the model picker becomes one row of chips that scrolls sideways, the sketchpad's tools lie
-# in a row along its top edge (upright, they would cover the left of the drawing area) and the answer
-# keeps only its verdict line; the ten "It was a …" digits share one row. The editor fits the 512 px
-# canvas into its block less 30 px each side: a 390 px wide block shows it at 64% (328 px), and 390 px
-# of height is what that needs.
-PHONE_CSS = (HERE / "phone.css").read_text()
-
-
-def phone_words_css() -> str:
-    """The phone layout's one word written by CSS (the model picker's short label), in each page language.
-
-    Gradio sets <html lang> to the language it shows, so each language's word hangs on that."""
-    rules = [f':root {{ --model-word: {json.dumps(TABLES[LANGUAGES[0]]["model_picker_short"])}; }}']
-    rules += [f':root[lang="{code}"] {{ --model-word: {json.dumps(TABLES[code]["model_picker_short"], ensure_ascii=False)}; }}'
-              for code in LANGUAGES[1:]]
-    return "\n".join(rules)
-
-
-# Gradio's empty gr.Label (before the first answer) is a bare div with aria-label="Empty value" and no
-# role, which accessibility checkers refuse: the Top 3 box stays empty instead of showing its icon.
-ACCESSIBLE_CSS = """
-#top3 .empty[aria-label] { display: none !important; }
-#language { flex-grow: 0 !important; }
-"""
 # The theme's accent (the selected tab, links, checked boxes) and its subdued text (the footer, info
 # lines) darker than Gradio's default, each at 4.5:1 or more on white: orange 700 (#c2410c) 5.2:1 where
 # orange 500 had 2.8:1, neutral 600 (#52525b) 7.7:1 where neutral 400 (#bbbbc2) had 1.9:1.
@@ -131,9 +73,8 @@ LAUNCH_OPTIONS = {
     "max_file_size": "10mb",  # a phone photo fits; larger uploads are refused before they reach the app
     "allowed_paths": [str(EXAMPLES_DIR)],
     "state_session_capacity": SESSION_CAPACITY,  # the example drawings are the only files the app serves itself
-    "js": PAGE_JS,
-    # In <head> as it is: Gradio scopes launch(css=...) to the blocks, and the page's own margins lie outside them.
-    "head": f"<style>{PHONE_CSS}{phone_words_css()}{ACCESSIBLE_CSS}</style>",
+    "js": PAGE_JS,  # the page's scripts and CSS: demo/page/, with the Gradio internals each relies on
+    "head": PAGE_HEAD,
     "i18n": page_translations(),  # every static string of the page, in each of demo.i18n's languages
     "theme": THEME,
 }
@@ -358,7 +299,7 @@ def switch_language(
     )
 
 
-# Gradio's own language (its static strings) follows the switch: demo/follow_language.js.
+# Gradio's own language (its static strings) follows the switch: demo/page/follow_language.js.
 SET_LOCALE_JS = "(language) => { window.mnistSetLanguage?.(language); return language; }"
 
 

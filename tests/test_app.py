@@ -294,7 +294,7 @@ def test_the_sketchpad_keeps_only_the_latest_canvas_blobs():
     import gradio as gr
     from gradio.components.image_editor import AcceptBlobs
 
-    from demo.guards import BLOB_SETS_KEPT
+    from demo.page.guards import BLOB_SETS_KEPT
     from demo.ui import build_demo
 
     pad = next(block for block in build_demo().blocks.values() if isinstance(block, gr.Sketchpad))
@@ -349,7 +349,7 @@ def sketch_file(path: Path) -> dict:
 
 
 def test_served_page_selects_the_brush_by_itself(client):
-    """The script that picks the brush for the visitor (demo/ready_to_draw.js) reaches the page."""
+    """The script that picks the brush for the visitor (demo/page/ready_to_draw.js) reaches the page."""
     import json
     import urllib.request
 

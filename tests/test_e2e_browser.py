@@ -253,7 +253,7 @@ def test_a_stroke_right_after_clear_is_drawn_and_each_file_is_uploaded_once(page
 
 
 def test_the_canvas_shows_the_whole_stroke_once_its_render_loop_rests(page):
-    """Two frames after a stroke the page stops the editor's render loop (demo/rest_after_stroke.js): by
+    """Two frames after a stroke the page stops the editor's render loop (demo/page/rest_after_stroke.js): by
     then the screen must show the stroke to its very end, with the pointer lying still where it ended."""
     cx, cy, side = drawing_area(page)
     stroke = [(-0.3, -0.3), (0.0, 0.0), (0.3, 0.3)]
@@ -277,7 +277,7 @@ def test_the_canvas_shows_the_whole_stroke_once_its_render_loop_rests(page):
 
 def test_the_canvas_edge_shows_without_a_filter_at_every_frame(page):
     """The editor's canvas edge is drawn as thin rings, not a drop-shadow filter run at every frame
-    (demo/plain_outline.js): no object on the editor's stage has a filter, and on screen the edge is a
+    (demo/page/plain_outline.js): no object on the editor's stage has a filter, and on screen the edge is a
     grey line with white inside it and beside it."""
     cx, cy, side = drawing_area(page)
     page.mouse.move(cx, cy)  # the cursor over the canvas, as before any stroke
@@ -427,7 +427,7 @@ def test_a_real_pointers_strokes_are_uploaded_and_shown_whole(browser, app_url):
 
 def test_an_example_loaded_over_a_drawing_is_read_as_the_example(page):
     """Draw a 1, then load the example 4: the answer is 4. The page hands out the last read-back of an
-    unchanged canvas (demo/export_once.js); an example changes the canvas, and must not be read as the 1."""
+    unchanged canvas (demo/page/export_once.js); an example changes the canvas, and must not be read as the 1."""
     _draw(page, "1")
     _wait_for_label(page, "1")
     _wait_until_idle(page, "the 1")

@@ -185,7 +185,7 @@ def test_the_example_drawings_are_named_by_their_digit(open_page):
 
 def test_after_the_switch_a_stroke_uploads_each_file_once(open_page):
     """Once the page's language has changed, Gradio's page sends each stroke's uploads twice at once (5 -> 10
-    for the same drawing, issue 26): demo/upload_once.js sends the second as the first, so a stroke still
+    for the same drawing, issue 26): demo/page/upload_once.js sends the second as the first, so a stroke still
     uploads each of its files (background, layer, composite) at most once, as an English page does."""
     page = open_page("en-US")
     _wait_until_idle(page, "opening the page")

@@ -23,7 +23,8 @@ from PIL import Image
 
 from benchmarks import attacks
 from demo import janitor
-from demo.guards import (
+from demo.i18n import TABLES
+from demo.page.guards import (
     BLOB_BYTES_KEPT,
     BUSY,
     DRAWINGS,
@@ -35,7 +36,6 @@ from demo.guards import (
     queue_refusal,
     take_turns,
 )
-from demo.i18n import TABLES
 from demo.training import queue as training_queue
 from demo.training.queue import TrainingQueue
 from demo.training.session import TrainSession, end_session, visitor_address

@@ -189,3 +189,21 @@ def test_the_readme_loads_a_shipped_model_in_a_few_lines_outside_the_app(readme:
 def test_gitignore_keeps_local_artifacts_out():
     ignored = set((ROOT / ".gitignore").read_text().split())
     assert {"data/", "runs/", "screenshots/", ".venv/", "__pycache__/", ".pytest_cache/"} <= ignored
+
+
+def test_every_page_workaround_is_in_its_table_and_names_tests_that_exist():
+    """demo/page/'s header table lists each of its scripts and CSS, and every test it names is a test in tests/."""
+    import demo.page
+
+    table = demo.page.__doc__
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| ---")][1:]
+    for name in (*demo.page.PAGE_SCRIPTS, "phone.css", "CLEAR_JS", "ACCESSIBLE_CSS", "guards.py"):
+        assert any(name in row.split(" | ")[1] for row in rows), f"{name} has no row in demo/page/'s table"
+    defined = {name for path in (ROOT / "tests").glob("test_*.py")
+               for name in re.findall(r"^def (test_\w+)", path.read_text(), flags=re.M)}
+    named = re.findall(r"`(test_\w+?)(?:_\.\.\.)?`", table)
+    assert named
+    for name in named:
+        assert any(test.startswith(name) for test in defined), f"demo/page/'s table names {name}, which no test is"
+    files = {match for row in rows for match in re.findall(r"tests/(test_\w+\.py)", row)}
+    assert files and all((ROOT / "tests" / file).exists() for file in files), files

@@ -70,7 +70,7 @@ STRINGS: dict[str, str] = {
     "error.DataUnavailableError": "{detail}",
     "error.MnistCoreError": "{detail}",
     "error.ValueError": "{detail}",
-    # The queue's refusals (demo/guards.py): a page that asks for more than its share at once.
+    # The queue's refusals (demo/page/guards.py): a page that asks for more than its share at once.
     "refusal.busy": "The server is busy with other requests: please try again in a moment.",
     "refusal.too_fast": "Too many requests from your address at once: please try again in a few seconds.",
     # Core errors that name their reason (mnist_core.errors, `reason=`): a sentence of their own each.
@@ -323,7 +323,7 @@ STRINGS: dict[str, str] = {
 }
 
 # Gradio 6.31's own English words for the image editor's toolbar, under its keys, as Gradio has them: the page
-# renames the toolbar's buttons from one language's words to another's (demo/name_toolbar.js), since the
+# renames the toolbar's buttons from one language's words to another's (demo/page/name_toolbar.js), since the
 # editor names them only once, when it is first drawn. Also one word no Gradio locale has, which its status
 # tracker shows as the bare key ("common.complete") when an event ends.
 GRADIO_WORDS: dict[str, str] = {

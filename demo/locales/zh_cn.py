@@ -65,7 +65,7 @@ STRINGS: dict[str, str] = {
     "error.DataUnavailableError": "找不到 MNIST 数据。（{detail}）",
     "error.MnistCoreError": "出了点问题。（{detail}）",
     "error.ValueError": "这个设置不可用。（{detail}）",
-    # The queue's refusals (demo/guards.py): a page that asks for more than its share at once.
+    # The queue's refusals (demo/page/guards.py): a page that asks for more than its share at once.
     "refusal.busy": "服务器正忙于其他请求，请稍后再试。",
     "refusal.too_fast": "来自你的地址的请求一时太多，请过几秒再试。",
     "error.image_too_large": "图片太大，无法读取：最多 {megapixels} 百万像素。",
@@ -320,7 +320,7 @@ GRADIO_WORDS: dict[str, str] = {
     "image_editor.upload_image": "上传图片",
     "image_editor.paste": "粘贴",
     "image_editor.webcam": "摄像头",
-    "common.undo": "撤销",  # Gradio's own zh-CN word, here for the toolbar's renaming (demo/name_toolbar.js)
+    "common.undo": "撤销",  # Gradio's own zh-CN word, here for the toolbar's renaming (demo/page/name_toolbar.js)
     "common.complete": "完成",  # what the status tracker announces as an event ends
     "common.progress": "进度",
     "common.runs": "运行记录",

@@ -7,6 +7,7 @@
   // lifts, and the next frame shows it; so stop the loop right after that frame. The editor starts it
   // again by itself at the next pointer event or change. A press anywhere else or a key in between
   // (Clear, an example, undo) leaves it running.
+  // export_once.js relies on this: while the loop is stopped it hands out its kept read-backs.
   let presses = 0;
   let onCanvas = false;
   document.addEventListener("pointerdown", (event) => {

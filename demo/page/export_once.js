@@ -6,6 +6,9 @@
   // browser without a GPU. An unchanged canvas has the same pixels, so keep each layer's last read-back
   // and hand out copies while the editor has changed nothing: its render loop is stopped (it starts the
   // loop to show any change) and nothing has been rendered since but these read-backs.
+  // Contract with rest_after_stroke.js: that script stops the render loop one frame after each stroke. Without
+  // it the loop runs on for half a second, a running loop means "may have changed" here, and every ask is a
+  // fresh export again: correct, only slower (tests/test_e2e_browser.py counts the uploads a stroke).
   let patched = null;
   const patch = () => {
     const app = globalThis.__PIXI_APP__; // the editor's PixiJS application, which Gradio exposes for PixiJS's devtools
