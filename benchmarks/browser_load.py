@@ -46,7 +46,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from benchmarks._common import APPS, HOST, ROOT, cpu_seconds, free_port, rss_mib, start_server, stop_server
+from harness import APPS, HOST, ROOT, cpu_seconds, free_port, rss_mib, start_server, stop_server
 
 RECORDING = ROOT / "benchmarks" / "stroke_requests.json"
 FIRST_STROKE, LATER_STROKE, CLEAR = "stroke 1 (fresh page)", "stroke 3 (after Clear)", "Clear"

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import attacks
-from benchmarks._common import APPS, HOST, cpu_seconds, free_port, rss_mib, start_server, stop_server
+from harness import APPS, HOST, attacks, cpu_seconds, free_port, rss_mib, start_server, stop_server
 
 ATTACKER, VISITOR = "127.0.0.66", "127.0.0.1"  # loopback addresses: the server tells them apart as it would two IPs
 

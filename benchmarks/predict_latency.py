@@ -24,10 +24,10 @@ import torch
 from PIL import Image
 
 import demo.draw
-from benchmarks._common import free_port, start_server, stop_server
 from demo.draw import classify_sketch
 from demo.models import DEFAULT_MODEL, load_classifier
 from demo.ui import CANVAS
+from harness import free_port, start_server, stop_server
 from mnist_core.data import DRAWN_DEV
 from mnist_core.drawn import load_drawn_set
 

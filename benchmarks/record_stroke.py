@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks._common import (
+from harness import (
     APPS,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -42,7 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._common import (
+from demo.i18n import best_language
+from harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     HOST,
@@ -53,7 +54,6 @@ from benchmarks._common import (
     start_server,
     stop_server,
 )
-from demo.i18n import best_language
 from mnist_core.pen import PenDigit, load_pendigits
 
 EARLY_SCRIPTS = ("ready_to_draw.js", "upload_once.js")

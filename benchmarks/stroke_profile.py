@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks import browser_load
-from benchmarks._common import APPS, stop_server
+from harness import APPS, stop_server
 
 # (category, pattern in a frame "function (file:line)"). A sample goes to the deepest frame matching a
 # specific category; only when none matches, to the deepest generic one (the server plumbing every request

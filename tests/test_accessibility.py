@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks._common import CHROMIUM
+from harness import CHROMIUM
 
 pytestmark = pytest.mark.e2e
 

@@ -27,10 +27,10 @@ import httpx
 import pytest
 from test_e2e_browser import DIGIT_STROKES, SKETCHPAD, _draw, _wait_until_idle, browser  # noqa: F401  (browser: a fixture)
 
-from benchmarks._common import free_port
 from demo.i18n import TABLES
 from demo.training.session import visitor_address
 from deploy.serve import NGINX, Deployment, start, start_nginx, stop, stop_process
+from harness import free_port
 
 EN = TABLES["en"]
 ANSWER_TIMEOUT_MS = 60_000

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from benchmarks._common import CHROMIUM, CHROMIUM_ARGS, drawing_area, mouse_stroke
+from harness import CHROMIUM, CHROMIUM_ARGS, drawing_area, mouse_stroke
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ def _log_tail(path: Path, lines: int = 40) -> str:
 @pytest.fixture(scope="module")
 def app_url(mnist_dir: Path, tmp_path_factory) -> str:
     """`python app.py` on a free port, as a user starts it; stopped after the module's tests."""
-    from benchmarks._common import HOST, free_port, start_server, stop_server
+    from harness import HOST, free_port, start_server, stop_server
 
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "app.log"

@@ -29,7 +29,7 @@ from test_e2e_browser import (  # noqa: F401  (app_url and browser are fixtures,
     browser,
 )
 
-from benchmarks._common import drawing_area
+from harness import drawing_area
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,6 @@ import torch
 from gradio.utils import LRUCache
 from PIL import Image
 
-from benchmarks import attacks
 from demo import janitor
 from demo.i18n import TABLES
 from demo.page.guards import (
@@ -42,6 +41,7 @@ from demo.training.session import TrainSession, end_session, visitor_address
 from demo.training.settings import SETTINGS, make_config
 from demo.training.tab import train_tab_of
 from demo.ui import LAUNCH_OPTIONS, build_demo
+from harness import attacks
 
 MEMORY_BUDGET_MIB = 100  # growth allowed per attack (issue 23's goal)
 SERVER_PATH = re.compile(r"(/work|/tmp|/root|/home|/usr|site-packages|Traceback)")

@@ -1,4 +1,4 @@
-"""What several benchmarks (and the browser test) share: a free loopback port, the app and its bare peer started
+"""What the tests and several benchmarks both drive: a free loopback port, the app and its bare peer started
 and stopped as a user runs them, headless Chromium's settings, a mouse stroke, a server's CPU and memory."""
 
 from __future__ import annotations
