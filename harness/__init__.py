@@ -14,8 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only: no benchmark reaches or exposes anything beyond this machine
-# The app, and a bare Gradio sketchpad to compare it with (benchmarks/peer_app.py), as commands.
-APPS = {"app": [sys.executable, "app.py"], "peer": [sys.executable, "-m", "benchmarks.peer_app"]}
+# The app, and a bare Gradio sketchpad to compare it with (benchmarks/serving/peer_app.py), as commands.
+APPS = {"app": [sys.executable, "app.py"], "peer": [sys.executable, "-m", "benchmarks.serving.peer_app"]}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

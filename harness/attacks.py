@@ -1,5 +1,5 @@
 """Requests a hostile visitor sends (issue 23's table), each one bounded, for tests/test_hostile.py and
-benchmarks.hostile. Every function targets only the loopback URL it is given.
+benchmarks.serving.hostile. Every function targets only the loopback URL it is given.
 
 Each takes the app's base URL (ending in "/"); none raises on a refused request: they return what the server
 answered (status and text) so the caller can assert it was refused in one sentence. They are sent from

@@ -231,7 +231,7 @@ def test_a_number_is_read_digit_by_digit(page):
 def test_a_stroke_right_after_clear_is_drawn_and_each_file_is_uploaded_once(page, capsys):
     """Clear, then draw at once: the stroke is read, not lost while the editor resets. Each stroke uploads
     each of its files (background, layer, composite) at most once: a bare Gradio sketchpad sends 9 uploads
-    for a stroke on a fresh page and 21 for each later one (benchmarks/record_stroke.py). The time from
+    for a stroke on a fresh page and 21 for each later one (benchmarks/serving/record_stroke.py). The time from
     lifting the pointer to the answer is reported, not asserted."""
     uploads: list[str] = []
     page.on("request", lambda request: uploads.append(request.url) if "/gradio_api/upload" in request.url else None)

@@ -2,7 +2,7 @@
 time, with the server's memory and disk budgets asserted and a normal drawing answered right after.
 
 The server runs in this process (conftest.served_app), so its memory is this process's RSS. Slower
-measurements, against `python app.py` in its own process, are in benchmarks/hostile.py.
+measurements, against `python app.py` in its own process, are in benchmarks/serving/hostile.py.
 """
 
 from __future__ import annotations

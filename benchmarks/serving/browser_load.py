@@ -1,19 +1,19 @@
 """Browser-shaped load: many visitors replaying, stroke by stroke, the exact requests Chromium makes on the sketchpad.
 
-Run: python -m benchmarks.browser_load [--scenarios 8:1.5 32:1.5 64:0] [--duration 60] [--apps app peer]
-     [--recording benchmarks/stroke_requests.json] [--clear-every 2] [--server-cpu 0] [--harness-cpu 1]
+Run: python -m benchmarks.serving.browser_load [--scenarios 8:1.5 32:1.5 64:0] [--duration 60] [--apps app peer]
+     [--recording benchmarks/serving/stroke_requests.json] [--clear-every 2] [--server-cpu 0] [--harness-cpu 1]
      [--attacker 1,2,4,6,8] [--nginx 1 2]
 
-`benchmarks.record_stroke` recorded what the page sends per stroke (the sketchpad's accept_blobs posts, its
+`benchmarks.serving.record_stroke` recorded what the page sends per stroke (the sketchpad's accept_blobs posts, its
 PNG uploads, the queue join, the event stream, the output picture's fetch, and the uploads after the
 answer). This replays that sequence, wave by wave as the browser overlapped it, with httpx from N simulated
 visitors at once: each opens the page's heartbeat stream, draws its first stroke as on a fresh page, the
 next ones as the recording's later strokes, and every `--clear-every` strokes clears (the Clear's join).
 A SCENARIO is VISITORS:PACE: PACE is the mean pause in seconds between a visitor's answer and its next
-stroke (random exponential; 0 = back to back). `python app.py` and the bare peer (`benchmarks.peer_app`)
+stroke (random exponential; 0 = back to back). `python app.py` and the bare peer (`benchmarks.serving.peer_app`)
 run side by side, both pinned to core `--server-cpu` with taskset, this harness to `--harness-cpu`; the
 scenarios alternate app, peer, app, peer... in one run, so their ratio is measured under the same
-conditions. With --attacker, one hostile visitor replays those rows of issue 23's table (benchmarks.hostile)
+conditions. With --attacker, one hostile visitor replays those rows of issue 23's table (benchmarks.serving.hostile)
 one after another, over and over, for the whole of every scenario. With --nginx N..., N app processes behind
 nginx (deploy.serve: `make serve N=...`, each process pinned to a core of its own) are measured too, side by
 side with the others (`--apps` with no name measures only those); their CPU is that of every app process and
@@ -48,7 +48,7 @@ import numpy as np
 
 from harness import APPS, HOST, ROOT, cpu_seconds, free_port, rss_mib, start_server, stop_server
 
-RECORDING = ROOT / "benchmarks" / "stroke_requests.json"
+RECORDING = ROOT / "benchmarks" / "serving" / "stroke_requests.json"
 FIRST_STROKE, LATER_STROKE, CLEAR = "stroke 1 (fresh page)", "stroke 3 (after Clear)", "Clear"
 SKIPPED = ("/static/", "/assets/", "/heartbeat/")  # fonts and scripts come from the browser's cache; heartbeat is per visit
 NGINX_PREFIX = "nginx×"  # servers named nginx×N: N app processes behind nginx (--nginx)
@@ -93,7 +93,7 @@ def start_server_named(name: str, core: int, log_dir: Path) -> Server:
 
 
 def load_recording(path: Path) -> dict:
-    """The recording written by benchmarks.record_stroke, upload bytes decoded."""
+    """The recording written by benchmarks.serving.record_stroke, upload bytes decoded."""
     recording = json.loads(path.read_text())
     recording["blobs"] = {sha: base64.b64decode(data) for sha, data in recording["blobs"].items()}
     return recording
@@ -305,10 +305,10 @@ class Visitor:
 
 
 class Attacker:
-    """A hostile visitor in its own process (`benchmarks.hostile --url`), on the harness's core, for `seconds`."""
+    """A hostile visitor in its own process (`benchmarks.serving.hostile --url`), on the harness's core, for `seconds`."""
 
     def __init__(self, url: str, rows: str, seconds: float, core: int):
-        self.command = ["taskset", "-c", str(core), sys.executable, "-m", "benchmarks.hostile", "--url", url,
+        self.command = ["taskset", "-c", str(core), sys.executable, "-m", "benchmarks.serving.hostile", "--url", url,
                         "--rows", rows, "--seconds", f"{seconds:.0f}"]
         self.report = ""
 
@@ -371,7 +371,7 @@ async def scenario(name: str, url: str, pids: list[int], phases_: dict, recordin
     # One small connection pool per visitor, as each browser tab has its own: one shared pool of hundreds
     # of connections makes httpcore scan them all per request, and the harness, not the server, the limit.
     # Each from its own loopback address, as visitors come from their own on the internet (the attacker
-    # from benchmarks.hostile's), so per-address limits treat them as the server would.
+    # from benchmarks.serving.hostile's), so per-address limits treat them as the server would.
     # An idle connection is dropped after 4 s, before uvicorn's 5 s keep-alive closes it: httpx's own 5 s
     # raced the server's (a request sent on a connection as it closed: a ReadError, about one stroke in 5,000),
     # where a browser resends a request that failed on a reused connection.
@@ -418,7 +418,7 @@ def main() -> None:
     parser.add_argument("--scenarios", nargs="+", default=["8:1.5", "32:1.5", "64:0"], help="VISITORS:PACE ...")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds each scenario runs on each server")
     parser.add_argument("--apps", nargs="*", choices=list(APPS), default=list(APPS), help="servers to measure")
-    parser.add_argument("--recording", type=Path, default=RECORDING, help="benchmarks.record_stroke's JSON")
+    parser.add_argument("--recording", type=Path, default=RECORDING, help="benchmarks.serving.record_stroke's JSON")
     parser.add_argument("--clear-every", type=int, default=2, help="strokes per drawing before a Clear (0: never)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request fails")
     parser.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to")

@@ -1,11 +1,11 @@
 """Issue 23's hostile requests against `python app.py` on loopback, with the server's memory, disk and a normal
-drawing's answer time after each: `python -m benchmarks.hostile [--rows 1,2,...]`.
+drawing's answer time after each: `python -m benchmarks.serving.hostile [--rows 1,2,...]`.
 
 With --url it replays the rows over and over against a server already running, for --seconds, and prints how
-many rounds of each it sent (benchmarks.browser_load --attacker runs it beside its visitors). Prints one line per row: what was sent, the seconds it took and the server CPU it cost, the server's RSS
+many rounds of each it sent (benchmarks.serving.browser_load --attacker runs it beside its visitors). Prints one line per row: what was sent, the seconds it took and the server CPU it cost, the server's RSS
 before / peak / after (MiB), files left in the temp folder, the answer times of a normal visitor drawing a '1'
 every 0.5 s during the row, and of one drawing right after. --server-cpu pins the server to one core, as
-benchmarks.browser_load does. Bounded: each row sends at most a few hundred
+benchmarks.serving.browser_load does. Bounded: each row sends at most a few hundred
 requests and stops after its own time limit. tests/test_hostile.py asserts the same rows' budgets, faster.
 """
 
@@ -189,7 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated rows of issue 23's table")
     parser.add_argument("--url", help="attack this running server (loopback) instead, over and over ...")
-    parser.add_argument("--seconds", type=float, default=60.0, help="... for this long (benchmarks.browser_load --attacker)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="... for this long (benchmarks.serving.browser_load --attacker)")
     parser.add_argument("--server-cpu", type=int, help="pin the server to this core (taskset); default: any")
     args = parser.parse_args()
     attacks.send_from(ATTACKER)

@@ -1,11 +1,11 @@
 """A bare peer of the app for load comparisons: Gradio's Sketchpad with its defaults -> 28x28 -> one nn.Linear -> gr.Label.
 
-Run: python -m benchmarks.peer_app  (serves on GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, like app.py)
+Run: python -m benchmarks.serving.peer_app  (serves on GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, like app.py)
 
 What most MNIST Spaces do, nothing more: the sketchpad keeps every default (800x800 canvas, WebP, layers,
 crop tool, decoded to numpy), its change event runs the model on the composite resized straight to 28x28,
 and the top 3 go to a gr.Label. The weights are random (seeded): the peer measures serving cost, not
-accuracy, and reads no checkpoint. `benchmarks.browser_load` and `benchmarks.record_stroke` start it
+accuracy, and reads no checkpoint. `benchmarks.serving.browser_load` and `benchmarks.serving.record_stroke` start it
 beside `python app.py`.
 """
 

@@ -1,10 +1,10 @@
 """Where a stroke's server CPU goes: py-spy on the server under browser-shaped load, and the in-process steps timed.
 
-Run: python -m benchmarks.stroke_profile [--visitors 32] [--pace 0] [--duration 40] [--rate 200] [--apps app peer]
+Run: python -m benchmarks.serving.stroke_profile [--visitors 32] [--pace 0] [--duration 40] [--rate 200] [--apps app peer]
      [--repeat 200] [--skip-spy] [--skip-steps]
 
 1. py-spy (pip install py-spy) samples each server (`python app.py`, then the bare peer), pinned to core
-   `--server-cpu`, while `benchmarks.browser_load` replays the recorded strokes from `--visitors` visitors
+   `--server-cpu`, while `benchmarks.serving.browser_load` replays the recorded strokes from `--visitors` visitors
    (harness and py-spy on the other core). Every sample's stack is put in the deepest category it reaches
    (the /upload route, accept_blobs, queue join, the event stream, the file route, Gradio's preprocess
    and postprocess, the app's function split into its parts, the HTTP server and event loop) and each
@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks import browser_load
+from benchmarks.serving import browser_load
 from harness import APPS, stop_server
 
 # (category, pattern in a frame "function (file:line)"). A sample goes to the deepest frame matching a
@@ -51,7 +51,7 @@ SPECIFIC = [
     ("fn: model forward", r"torch/nn/modules|mnist_core/model\.py"),
     ("fn: why (gradient x input)", r"mnist_core/attribution\.py"),
     ("fn: pictures (side by side, inline PNG)", r"demo/pictures\.py"),
-    ("fn: peer classify", r"classify \(benchmarks/peer_app\.py"),
+    ("fn: peer classify", r"classify \(benchmarks/serving/peer_app\.py"),
 ]
 GENERIC = [
     ("plumbing: asyncio event loop", r"asyncio/"),
@@ -190,7 +190,7 @@ def peer_steps(pngs: dict[str, Path]) -> dict:
     """The peer's steps of one stroke as callables."""
     import gradio as gr
 
-    from benchmarks.peer_app import build_peer, classify
+    from benchmarks.serving.peer_app import build_peer, classify
 
     pad = next(b for b in build_peer().blocks.values() if isinstance(b, gr.Sketchpad))
     payload = editor_payload(pngs)
@@ -224,7 +224,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=40.0, help="seconds of load (and of sampling) per server")
     parser.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument("--apps", nargs="+", choices=list(APPS), default=list(APPS))
-    parser.add_argument("--recording", type=Path, default=browser_load.RECORDING, help="benchmarks.record_stroke's JSON")
+    parser.add_argument("--recording", type=Path, default=browser_load.RECORDING, help="benchmarks.serving.record_stroke's JSON")
     parser.add_argument("--clear-every", type=int, default=2, help="strokes per drawing before a Clear")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request fails")
     parser.add_argument("--server-cpu", type=int, default=0, help="core the server is pinned to")

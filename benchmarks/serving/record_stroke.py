@@ -1,12 +1,12 @@
 """Record the HTTP requests a real browser makes per sketchpad stroke, on the app and on the bare peer.
 
-Run: python -m benchmarks.record_stroke [--out benchmarks/stroke_requests.json] [--apps app peer]
+Run: python -m benchmarks.serving.record_stroke [--out benchmarks/serving/stroke_requests.json] [--apps app peer]
 
-Starts `python app.py` (and `python -m benchmarks.peer_app`) on free loopback ports, opens each in headless
+Starts `python app.py` (and `python -m benchmarks.serving.peer_app`) on free loopback ports, opens each in headless
 Chromium (/usr/bin/chromium, as tests/test_e2e_browser.py does), and on its sketchpad draws: a stroke on
 the fresh page, a second stroke, Clear, then two strokes after the Clear. Every request the page makes
 meanwhile is recorded through Playwright's request events (method, path, content type, body sizes, the
-files of each upload with their PNG/WebP bytes) and saved as JSON for `benchmarks.browser_load` to replay.
+files of each upload with their PNG/WebP bytes) and saved as JSON for `benchmarks.serving.browser_load` to replay.
 Prints, per app and phase: the request sequence (in start order, requests that overlap in time marked as
 one concurrent wave), the number of uploads and the bytes sent and received.
 """
@@ -45,7 +45,7 @@ STROKES = {
     "stroke 4 (after Clear)": [(-0.2, -0.37), (0.03, -0.37)],
 }
 EMBED_LIMIT = 256_000  # upload files up to this size are kept, base64, in the JSON (the replay sends them)
-# The phases benchmarks.browser_load replays; only their files' bytes are kept, to keep the JSON small.
+# The phases benchmarks.serving.browser_load replays; only their files' bytes are kept, to keep the JSON small.
 REPLAYED = ("stroke 1 (fresh page)", "Clear", "stroke 3 (after Clear)")
 # Chromium does not hand Playwright the bodies of multipart requests built from blobs, so the page's own
 # fetch is wrapped: every FormData it sends is kept (fields as text, files as base64) in window.__forms.
@@ -270,7 +270,7 @@ def dump(recording: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "stroke_requests.json", help="recording to write")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "serving" / "stroke_requests.json", help="recording to write")
     parser.add_argument("--apps", nargs="+", choices=list(APPS), default=list(APPS), help="which servers to record")
     parser.add_argument("--quiet", type=float, default=2.5, help="seconds without a new request that end a phase")
     args = parser.parse_args()
