@@ -413,16 +413,21 @@ def warm_up(url: str, phases_: dict, recording: dict) -> None:
     asyncio.run(run())
 
 
+def load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the load itself, shared with benchmarks.serving.stroke_profile."""
+    parser.add_argument("--recording", type=Path, default=RECORDING, help="benchmarks.serving.record_stroke's JSON")
+    parser.add_argument("--clear-every", type=int, default=2, help="strokes per drawing before a Clear (0: never)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request fails")
+    parser.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to")
+    parser.add_argument("--harness-cpu", type=int, default=1, help="core this harness (and py-spy) is pinned to")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=["8:1.5", "32:1.5", "64:0"], help="VISITORS:PACE ...")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds each scenario runs on each server")
     parser.add_argument("--apps", nargs="*", choices=list(APPS), default=list(APPS), help="servers to measure")
-    parser.add_argument("--recording", type=Path, default=RECORDING, help="benchmarks.serving.record_stroke's JSON")
-    parser.add_argument("--clear-every", type=int, default=2, help="strokes per drawing before a Clear (0: never)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request fails")
-    parser.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to")
-    parser.add_argument("--harness-cpu", type=int, default=1, help="core this harness is pinned to")
+    load_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="random seed for paces and ids")
     parser.add_argument("--attacker", default="", help="issue 23's rows a hostile visitor replays meanwhile, e.g. 1,2,4,6,8")
     parser.add_argument("--nginx", nargs="*", type=int, default=[], help="also N app processes behind nginx, for each N given")
